@@ -71,6 +71,7 @@ node_ok() {
 if ! node_ok; then
   # Debian 12 itself ships Node 18, but a configured repository (NodeSource, a local mirror, Debian 13)
   # may offer a new enough nodejs: install it from there, never from anywhere else.
+  DEBIAN_FRONTEND=noninteractive apt-get update || say "warning: apt-get update failed; using the package lists as they are"
   candidate="$(apt-cache policy nodejs 2>/dev/null | awk '/Candidate:/ { print $2 }')"
   if [[ -n ${candidate} && ${candidate} != "(none)" ]] && dpkg --compare-versions "${candidate}" ge "${MIN_NODE}"; then
     say "installing nodejs ${candidate} with apt"
@@ -84,24 +85,28 @@ if ! node_ok; then
   Get Node 20.19 or later from a Debian repository, then run this script again:
     - NodeSource's Debian repository (node_20.x, node_22.x or node_24.x; its nodejs package includes npm), or
     - your organisation's mirror of it, or
-    - Debian 13 (trixie), whose nodejs package is 20.19.
+    - Debian 13 (trixie), whose own nodejs is 20.19.
   This script does not download Node itself."
 fi
 node_bin="$(command -v node)"
 node_real="$(readlink -f "${node_bin}")"
-case "${node_real}" in
-  /root/* | /home/* | /run/user/*)
-    # ProtectHome=yes in the unit hides these from the daemon.
-    die "node resolves to ${node_real}, inside a home directory the service cannot see; install Node system-wide"
-    ;;
-  *) ;;
-esac
+# The binary itself, behind any symlink or wrapper script on PATH.
+node_exec="$(node -p 'process.execPath')"
+for path in "${node_real}" "${node_exec}"; do
+  case "${path}" in
+    /root/* | /home/* | /run/user/*)
+      # ProtectHome=yes in the unit hides these from the daemon.
+      die "node resolves to ${path}, inside a home directory the service cannot see; install Node system-wide"
+      ;;
+    *) ;;
+  esac
+done
 command -v npm >/dev/null || die "npm is missing: install the npm that belongs to your Node (NodeSource's nodejs package includes it)"
 node_found="$(node_version)"
 say "using node ${node_found} at ${node_bin}"
 
 # Compiling native modules: a C++ toolchain, python3 for node-gyp, and the headers of this very Node.
-node_prefix="$(dirname "$(dirname "${node_real}")")"
+node_prefix="$(dirname "$(dirname "${node_exec}")")"
 [[ -f "${node_prefix}/include/node/node.h" ]] ||
   die "no Node headers in ${node_prefix}/include/node (NodeSource's nodejs includes them; for Debian's nodejs install libnode-dev)"
 missing_tools=()
@@ -153,6 +158,11 @@ say "npm ci --omit=dev in ${staging}"
   # not a nodejs.org tarball. The daemon user never needs npm, so this runs as root with a private cache.
   npm_config_build_from_source=true npm_config_nodedir="${node_prefix}" \
     npm ci --omit=dev --no-audit --no-fund --no-update-notifier
+  # The one native module must load with this Node before it replaces a working install.
+  if [[ -d node_modules/better-sqlite3 ]]; then
+    node -e 'const D = require("better-sqlite3"); new D(":memory:").prepare("select 1").get();' ||
+      die "better-sqlite3 was built but does not load with node ${node_found}"
+  fi
 )
 
 # The code belongs to root and is read-only for the daemon: a compromised daemon cannot persist in it.

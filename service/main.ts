@@ -11,6 +11,7 @@ import { JobQueue } from './jobs/job-queue.js';
 import type { Logger } from './log.js';
 import { version, webRoot } from './paths.js';
 import { openStore, type Store } from './store/store.js';
+import { DEFAULT_UNPACK_LIMITS } from './unpack/limits.js';
 
 export interface Daemon {
   url: string;
@@ -38,7 +39,7 @@ export async function startDaemon(config: FirmwardenConfig, logger: Logger): Pro
         message: {
           type: 'run',
           job: { id: job.id, sha256: job.sha256, fileName: job.fileName, imagePath: job.imagePath },
-          options: { limits: config.unpack, analyzerTimeoutMs: config.analysis.analyzerTimeoutSeconds * 1000 },
+          options: { limits: { ...DEFAULT_UNPACK_LIMITS, ...config.unpack }, analyzerTimeoutMs: config.analysis.analyzerTimeoutSeconds * 1000 },
         },
         cwd: job.workDir,
         timeoutMs: config.jobs.timeoutSeconds * 1000,
@@ -50,7 +51,14 @@ export async function startDaemon(config: FirmwardenConfig, logger: Logger): Pro
   const ingest = new Ingest(store, queue, bus, config.collect.maxImageBytes);
   const folders = config.collect.watchFolders.map((f) => new WatchFolder(f, store.layout.root, ingest, bus, logger));
 
-  const api = await buildApi({ store, bus, logger, version, webRoot });
+  const api = await buildApi({
+    store,
+    bus,
+    logger,
+    version,
+    webRoot,
+    upload: { ingest, maxImageBytes: config.collect.maxImageBytes },
+  });
   queue.start();
   for (const f of folders) await f.start();
   await api.listen({ host: config.api.host, port: config.api.port });

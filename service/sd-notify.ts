@@ -15,6 +15,7 @@
 // Children that run untrusted input (analysis jobs) should not inherit NOTIFY_SOCKET: pass their env
 // through withoutNotifyEnv().
 import { execFile } from 'node:child_process';
+import { ErrorCodes } from './errors.js';
 
 export interface SdNotifier {
   /** NOTIFY_SOCKET is set: we run under systemd with Type=notify (or a test stands in for it). */
@@ -49,7 +50,7 @@ export interface NotifierOptions {
   timeoutMs?: number;
 }
 
-export const SD_NOTIFY_ERROR_CODE = 'FW_ERR_SD_NOTIFY';
+export const SD_NOTIFY_ERROR_CODE = ErrorCodes.SD_NOTIFY;
 
 export class SdNotifyError extends Error {
   readonly code = SD_NOTIFY_ERROR_CODE;

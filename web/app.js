@@ -95,7 +95,7 @@ function firmwareRow(fw) {
     el('td', {}, [el('code', { text: `${sha.slice(0, 12)}…`, title: sha })]),
     el('td', { className: 'num', text: formatBytes(fw.size), title: `${fw.size} bytes` }),
     statusTd,
-    el('td', { text: formatTime(fw.firstSeenAt), title: fw.firstSeenAt }),
+    el('td', { className: 'when', text: formatTime(fw.firstSeenAt), title: fw.firstSeenAt }),
     findings,
     report,
   ]);

@@ -17,8 +17,9 @@ export async function withTimeout<T>(
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const err = new FirmwardenError(ErrorCodes.ANALYZER_TIMEOUT, `timed out after ${ms} ms`);
-      controller.abort(err);
+      // Reject before aborting: an analyzer that settles from its abort listener must still count as timed out.
       reject(err);
+      controller.abort(err);
     }, ms);
   });
   try {

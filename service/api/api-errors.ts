@@ -3,12 +3,12 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCodes, isFirmwardenError } from '../errors.js';
 
-// Codes only the HTTP layer raises. They belong in service/errors.ts; kept here until that catalogue has them.
+// The codes the HTTP layer answers with (all from the one catalogue in service/errors.ts).
 export const ApiErrorCodes = {
-  BAD_REQUEST: 'FW_ERR_BAD_REQUEST',
-  FORBIDDEN: 'FW_ERR_FORBIDDEN',
+  BAD_REQUEST: ErrorCodes.BAD_REQUEST,
+  FORBIDDEN: ErrorCodes.FORBIDDEN,
   NOT_FOUND: ErrorCodes.NOT_FOUND,
-  INTERNAL: 'FW_ERR_INTERNAL',
+  INTERNAL: ErrorCodes.INTERNAL,
 } as const;
 
 // HTTP status of each code our own code may throw; anything unlisted is a 500.
@@ -18,6 +18,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   [ApiErrorCodes.NOT_FOUND]: 404,
   [ErrorCodes.BLOB_NOT_FOUND]: 404,
   [ErrorCodes.INPUT_TOO_LARGE]: 413,
+  [ErrorCodes.INPUT_EMPTY]: 400,
 };
 
 export class ApiError extends Error {

@@ -51,19 +51,23 @@ export function isSameOrigin(origin: string | undefined, host: string | undefine
 }
 
 export const feedRoutes: FastifyPluginAsync<FeedOptions> = async (app: FastifyInstance, { bus, version }) => {
-  app.get(
-    '/api/feed',
-    {
-      websocket: true,
-      // Hidden from OpenAPI, which cannot describe a websocket; the info description points to it instead.
-      schema: { hide: true },
-      preValidation: async (req: FastifyRequest, reply: FastifyReply) => {
-        if (!isSameOrigin(req.headers.origin, req.headers.host)) {
-          await reply.status(403).send({ error: { code: ApiErrorCodes.FORBIDDEN, message: 'cross-origin feed connection refused' } });
-        }
-      },
+  app.route({
+    method: 'GET',
+    url: '/api/feed',
+    // Hidden from OpenAPI, which cannot describe a websocket; the info description points to it instead.
+    schema: { hide: true },
+    preValidation: async (req: FastifyRequest, reply: FastifyReply) => {
+      if (!isSameOrigin(req.headers.origin, req.headers.host)) {
+        await reply.status(403).send({ error: { code: ApiErrorCodes.FORBIDDEN, message: 'cross-origin feed connection refused' } });
+      }
     },
-    (socket, req) => {
+    // A plain GET (no upgrade) gets an answer in the API's error shape instead of an empty 404.
+    handler: async (_req, reply) =>
+      reply
+        .status(426)
+        .header('upgrade', 'websocket')
+        .send({ error: { code: ApiErrorCodes.BAD_REQUEST, message: 'this is a websocket endpoint: upgrade required' } }),
+    wsHandler: (socket, req) => {
       sendBounded(socket, feedMessage('hello', new Date().toISOString(), { version }));
       const unsubscribe = bus.onAny((e) => {
         sendBounded(socket, feedMessage(e.type, e.at, e.data));
@@ -85,5 +89,5 @@ export const feedRoutes: FastifyPluginAsync<FeedOptions> = async (app: FastifyIn
         unsubscribe();
       });
     },
-  );
+  });
 };

@@ -6,6 +6,7 @@ import type { Report } from '../report/report-types.js';
 import { toSpdx } from '../report/spdx.js';
 import { formatTable } from '../report/table-format.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
+import { DEFAULT_UNPACK_LIMITS } from '../unpack/limits.js';
 
 export const FORMATS = ['json', 'table', 'cyclonedx', 'spdx'] as const;
 export type OutputFormat = (typeof FORMATS)[number];
@@ -41,7 +42,7 @@ export async function analyzeCommand(args: AnalyzeArgs): Promise<void> {
   let lastStage = '';
   const report = await analyzeImage({
     imagePath: args.image,
-    limits: config.unpack,
+    limits: { ...DEFAULT_UNPACK_LIMITS, ...config.unpack },
     analyzerTimeoutMs: config.analysis.analyzerTimeoutSeconds * 1000,
     onProgress: showProgress
       ? (stage, fraction) => {

@@ -14,7 +14,9 @@ export async function serveCommand(args: ServeArgs): Promise<void> {
   const { config, sources } = loadConfig({ configFile: args.config, overrides: { dataDir: args.dataDir } });
   const logger = createLogger({ level: config.log.level, format: config.log.format });
   logger.info({ version, configSources: sources, node: process.version }, 'starting firmwarden');
-  const notifier = createNotifier();
+  const notifier = createNotifier(process.env, {
+    onError: (e) => logger.warn({ code: e.code, err: e.message }, 'systemd notification failed'),
+  });
 
   process.on('uncaughtException', (err) => {
     logger.fatal({ err: errorMessage(err), stack: err.stack }, 'uncaught exception; exiting so systemd restarts us');

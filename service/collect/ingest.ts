@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { EventBus } from '../bus.js';
-import { ErrorCodes, FirmwardenError } from '../errors.js';
+import { FirmwardenError } from '../errors.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { Store } from '../store/store.js';
 import type { JobRecord } from '../store/types.js';
@@ -41,9 +41,14 @@ export class Ingest {
   }
 
   async fromStream(input: Readable, arrival: Arrival): Promise<IngestResult> {
-    const put = await this.store.blobs.putStream(input, { maxBytes: this.maxImageBytes });
-    if (put.size === 0) {
-      throw new FirmwardenError(ErrorCodes.INPUT_EMPTY, `${arrival.fileName}: empty file (0 bytes) ignored`);
+    let put;
+    try {
+      put = await this.store.blobs.putStream(input, { maxBytes: this.maxImageBytes });
+    } catch (err) {
+      if (err instanceof FirmwardenError) {
+        throw new FirmwardenError(err.code, `${arrival.fileName}: ${err.message}`, err.details, { cause: err });
+      }
+      throw err;
     }
     const { isNew } = this.store.firmware.recordArrival({
       sha256: put.sha256,

@@ -11,7 +11,7 @@ export const DEFAULTS_FILE = join(configDir, 'default.yaml');
 const SCHEMA_FILE = join(configDir, 'config.schema.json');
 const ENV_PREFIX = 'FIRMWARDEN_';
 /** FIRMWARDEN_* variables that are not config keys. */
-const NON_CONFIG_ENV = new Set(['FIRMWARDEN_CONFIG', 'FIRMWARDEN_CORPUS']);
+const NON_CONFIG_ENV = new Set(['FIRMWARDEN_CONFIG', 'FIRMWARDEN_CORPUS', 'FIRMWARDEN_FROM_SOURCE', 'FIRMWARDEN_DEBUG']);
 
 export interface LoadConfigOptions {
   /** --config: must exist when given. */

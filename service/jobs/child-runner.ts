@@ -12,6 +12,8 @@ export interface ChildRunOptions {
   maxHeapMb: number;
   onProgress: (stage: string, fraction: number, message?: string) => void;
   signal?: AbortSignal;
+  /** The child's pid, for the log (and for tests that kill it). */
+  onSpawn?: (pid: number) => void;
 }
 
 const here = fileURLToPath(import.meta.url);
@@ -37,6 +39,7 @@ export function runAnalysisChild(opts: ChildRunOptions): Promise<Report> {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: process.env.NODE_ENV ?? 'production', TMPDIR: opts.cwd },
     });
+    if (child.pid !== undefined) opts.onSpawn?.(child.pid);
     let stderrTail = '';
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (d: string) => {

@@ -1,5 +1,5 @@
 import type { Report } from '../report/report-types.js';
-import type { UnpackLimits } from '../unpack/unpack-image.js';
+import type { UnpackLimits } from '../unpack/limits.js';
 
 /** What the daemon tells an analysis child. */
 export interface RunMessage {

@@ -68,6 +68,11 @@ export class BlobStore {
       throw err;
     }
     await fh.close();
+    if (size === 0) {
+      // An empty "image" is always a mistake (a failed copy, a touch): refuse it before it becomes a record.
+      safeUnlink(tmp);
+      throw new FirmwardenError(ErrorCodes.INPUT_EMPTY, 'empty file (0 bytes) ignored');
+    }
     const sha256 = hash.digest('hex');
     const target = this.pathOf(sha256);
     if (existsSync(target) && statSync(target).size === size) {

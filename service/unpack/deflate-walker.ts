@@ -23,24 +23,33 @@ const WINDOW = 1 << 20;
 
 class Invalid extends Error {}
 
-/** Canonical Huffman decoding table indexed by the next `bits` input bits; entry = symbol << 4 | length. */
+/**
+ * Canonical Huffman code: a lookup table on the next `bits` (at most PRIMARY_BITS) input bits, entry =
+ * symbol << 4 | length, 0 where no code that short matches; longer codes (rare by construction) go through
+ * count/symbol, as in zlib's puff.c. A full 15-bit table per block would cost more than decoding the block.
+ */
 interface Table {
   bits: number;
   entries: Int32Array;
+  count: Int32Array;
+  symbol: Int32Array;
 }
 
-/** Builds a table like zlib's inflate_table: over-subscribed is invalid, incomplete only for one 1-bit code. */
+const PRIMARY_BITS = 10;
+
+/** Builds a code like zlib's inflate_table: over-subscribed is invalid, incomplete only for one 1-bit code. */
 function buildTable(lengths: ArrayLike<number>, allowEmpty: boolean, allowIncomplete: boolean): Table {
-  const count = new Array<number>(16).fill(0);
+  const count = new Int32Array(16);
   let max = 0;
   for (let i = 0; i < lengths.length; i++) {
     const l = lengths[i] as number;
     count[l] = (count[l] as number) + 1;
     if (l > max) max = l;
   }
+  count[0] = 0; // unused symbols take no code (RFC 1951 3.2.2: bl_count[0] = 0)
   if (max === 0) {
     if (!allowEmpty) throw new Invalid('empty code');
-    return { bits: 1, entries: new Int32Array(2) };
+    return { bits: 1, entries: new Int32Array(2), count, symbol: new Int32Array(0) };
   }
   let left = 1;
   for (let len = 1; len <= 15; len++) {
@@ -48,24 +57,28 @@ function buildTable(lengths: ArrayLike<number>, allowEmpty: boolean, allowIncomp
     if (left < 0) throw new Invalid('over-subscribed code');
   }
   if (left > 0 && !(allowIncomplete && max === 1)) throw new Invalid('incomplete code');
-  const next = new Array<number>(16).fill(0);
-  let code = 0;
-  for (let len = 1; len <= 15; len++) {
-    code = (code + (count[len - 1] as number)) << 1;
-    next[len] = code;
-  }
-  next[0] = 0;
-  const entries = new Int32Array(1 << max);
+  const offs = new Int32Array(16);
+  for (let len = 1; len < 15; len++) offs[len + 1] = (offs[len] as number) + (count[len] as number);
+  const symbol = new Int32Array(lengths.length);
   for (let sym = 0; sym < lengths.length; sym++) {
     const len = lengths[sym] as number;
-    if (len === 0) continue;
-    const c = next[len] as number;
-    next[len] = c + 1;
-    let rev = 0;
-    for (let b = 0; b < len; b++) rev |= ((c >> b) & 1) << (len - 1 - b);
-    for (let j = rev; j < entries.length; j += 1 << len) entries[j] = (sym << 4) | len;
+    if (len !== 0) symbol[offs[len]++ as number] = sym;
   }
-  return { bits: max, entries };
+  const bits = Math.min(max, PRIMARY_BITS);
+  const entries = new Int32Array(1 << bits);
+  let code = 0;
+  let k = 0;
+  for (let len = 1; len <= bits; len++) {
+    for (let n = 0; n < (count[len] as number); n++, k++) {
+      let rev = 0;
+      for (let b = 0; b < len; b++) rev |= ((code >> b) & 1) << (len - 1 - b);
+      const e = ((symbol[k] as number) << 4) | len;
+      for (let j = rev; j < entries.length; j += 1 << len) entries[j] = e;
+      code++;
+    }
+    code <<= 1;
+  }
+  return { bits, entries, count, symbol };
 }
 
 const FIXED_LIT = buildTable(
@@ -73,7 +86,8 @@ const FIXED_LIT = buildTable(
   false,
   false,
 );
-const FIXED_DIST = buildTable(new Array<number>(30).fill(5), false, false);
+// 32 codes like zlib's fixed table; symbols 30 and 31 are rejected when decoded.
+const FIXED_DIST = buildTable(new Array<number>(32).fill(5), false, false);
 
 /** LSB-first bit reader over a ByteSource window; past the end it feeds zeros and remembers how many. */
 class BitReader {
@@ -135,9 +149,115 @@ class BitReader {
   decode(t: Table): number {
     this.need(t.bits);
     const e = t.entries[this.bits & ((1 << t.bits) - 1)] as number;
-    if (e === 0) throw new Invalid('invalid code');
-    this.drop(e & 15);
-    return e >>> 4;
+    if (e !== 0) {
+      this.drop(e & 15);
+      return e >>> 4;
+    }
+    return this.decodeSlow(t);
+  }
+
+  /**
+   * Decodes one Huffman-coded block and returns the output size after it (-1 when the source ended inside
+   * it). This is the hot loop, so the bit buffer lives in locals, refilled two bytes at a time while the
+   * window has them (at most 31 bits held, so every value stays a small integer for V8).
+   */
+  huffmanBlock(lit: Table, dist: Table, outStart: number): number {
+    const le = lit.entries;
+    const lm = (1 << lit.bits) - 1;
+    const de = dist.entries;
+    const dm = (1 << dist.bits) - 1;
+    let bits = this.bits;
+    let count = this.count;
+    let pos = this.pos;
+    let buf = this.buf;
+    let out = outStart;
+    const refill = (): void => {
+      if (pos + 2 <= buf.length) {
+        bits |= ((buf[pos] as number) << count) | ((buf[pos + 1] as number) << (count + 8));
+        pos += 2;
+        count += 16;
+        return;
+      }
+      this.bits = bits;
+      this.count = count;
+      this.pos = pos;
+      this.need(16);
+      bits = this.bits;
+      count = this.count;
+      pos = this.pos;
+      buf = this.buf;
+    };
+    const slow = (t: Table): number => {
+      this.bits = bits;
+      this.count = count;
+      this.pos = pos;
+      const sym = this.decodeSlow(t);
+      bits = this.bits;
+      count = this.count;
+      pos = this.pos;
+      buf = this.buf;
+      return sym;
+    };
+    for (;;) {
+      if (count < 16) refill();
+      let e = le[bits & lm] as number;
+      let sym: number;
+      if (e !== 0) {
+        bits >>>= e & 15;
+        count -= e & 15;
+        sym = e >>> 4;
+      } else sym = slow(lit);
+      if (this.padBits > count) return -1;
+      if (sym < 256) {
+        out++;
+        continue;
+      }
+      if (sym === 256) break;
+      const li = sym - 257;
+      if (li >= 29) throw new Invalid('invalid length symbol');
+      if (count < 16) refill();
+      const lx = LEXT[li] as number;
+      const length = (LBASE[li] as number) + (bits & ((1 << lx) - 1));
+      bits >>>= lx;
+      count -= lx;
+      if (count < 16) refill();
+      e = de[bits & dm] as number;
+      let di: number;
+      if (e !== 0) {
+        bits >>>= e & 15;
+        count -= e & 15;
+        di = e >>> 4;
+      } else di = slow(dist);
+      if (di >= 30) throw new Invalid('invalid distance symbol');
+      if (count < 16) refill();
+      const dx = DEXT[di] as number;
+      const distance = (DBASE[di] as number) + (bits & ((1 << dx) - 1));
+      bits >>>= dx;
+      count -= dx;
+      if (this.padBits > count) return -1;
+      if (distance > out) throw new Invalid('distance too far back');
+      out += length;
+    }
+    this.bits = bits;
+    this.count = count;
+    this.pos = pos;
+    return this.padBits > count ? -1 : out;
+  }
+
+  /** Bit-by-bit canonical decoding (puff.c) for codes longer than the lookup table. */
+  private decodeSlow(t: Table): number {
+    let code = 0;
+    let first = 0;
+    let index = 0;
+    for (let len = 1; len <= 15; len++) {
+      code |= this.take(1);
+      const n = t.count[len] as number;
+      if (code - n < first) return t.symbol[index + (code - first)] as number;
+      index += n;
+      first = (first + n) << 1;
+      code <<= 1;
+    }
+    throw new Invalid('invalid code');
   }
 
   /** Drops the bits left in the current byte (stored blocks start on a byte boundary). */
@@ -221,24 +341,9 @@ export function walkDeflate(src: ByteSource, start: number, minTruncated = 64): 
         return null;
       } else {
         const [lit, dist] = type === 1 ? [FIXED_LIT, FIXED_DIST] : readDynamicTables(r);
-        for (;;) {
-          const sym = r.decode(lit);
-          if (sym < 256) {
-            out++;
-          } else if (sym === 256) {
-            break;
-          } else {
-            const li = sym - 257;
-            if (li >= 29) throw new Invalid('invalid length symbol');
-            const length = (LBASE[li] as number) + r.take(LEXT[li] as number);
-            const di = r.decode(dist);
-            if (di >= 30) throw new Invalid('invalid distance symbol');
-            const distance = (DBASE[di] as number) + r.take(DEXT[di] as number);
-            if (distance > out) throw new Invalid('distance too far back');
-            out += length;
-          }
-          if (r.overran) return truncated();
-        }
+        const after = r.huffmanBlock(lit, dist, out);
+        if (after < 0) return truncated();
+        out = after;
       }
       if (r.overran) return truncated();
       if (final) return { end: r.offset, outputSize: out, truncated: false };

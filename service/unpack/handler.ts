@@ -32,7 +32,7 @@ export interface PayloadSink {
 
 export interface OpenContext {
   /** What this container may still use: maxFiles and maxTotalBytes are the budgets left, not the totals. */
-  readonly limits: Readonly<UnpackLimits>;
+  readonly limits: Readonly<Required<UnpackLimits>>;
   readonly signal: AbortSignal;
   /** A typed report entry (path inside the container when it concerns one entry). */
   problem(code: ErrorCode, message: string, path?: string): void;

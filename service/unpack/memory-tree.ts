@@ -35,10 +35,14 @@ interface Entry {
 /** Symlink hops before a path counts as a loop (Linux's MAXSYMLINKS is 40). */
 const MAX_HOPS = 40;
 
-/** "/"-rooted path with "." and empty segments dropped and ".." resolved lexically; escaped: it tried to leave. */
-export function normalizeEntryPath(raw: string): { path: string; escaped: boolean } {
+/**
+ * "/"-rooted path with "." and empty segments dropped and ".." resolved lexically. escaped: a ".." tried to
+ * climb above the root; absolute: the archive gave a "/"-rooted name (tar -P), which an extractor would
+ * write outside its directory.
+ */
+export function normalizeEntryPath(raw: string): { path: string; escaped: boolean; absolute: boolean } {
   const out: string[] = [];
-  let escaped = raw.startsWith('/');
+  let escaped = false;
   for (const part of raw.split('/')) {
     if (part === '' || part === '.') continue;
     if (part === '..') {
@@ -48,7 +52,7 @@ export function normalizeEntryPath(raw: string): { path: string; escaped: boolea
     }
     out.push(part);
   }
-  return { path: '/' + out.join('/'), escaped };
+  return { path: '/' + out.join('/'), escaped, absolute: raw.startsWith('/') };
 }
 
 function parentOf(path: string): string {
@@ -128,9 +132,15 @@ export class MemoryTree implements FileSystemView {
   addHardLink(rawPath: string, rawTarget: string, meta: { mode?: number; uid?: number; gid?: number; mtime?: number } = {}): VfsNode | undefined {
     const target = normalizeEntryPath(rawTarget);
     let origin = this.entries.get(target.path);
-    if (target.escaped || !origin || origin.node.type === 'dir') {
-      const why = target.escaped ? ErrorCodes.UNPACK_PATH_TRAVERSAL : ErrorCodes.UNPACK_MALFORMED;
-      this.problem(why, `hard link to "${rawTarget}" ${target.escaped ? 'escapes the root' : 'has no regular target'}; dropped`, rawPath);
+    // Inside the view a link can only reach the view's own nodes, so an escaping target that names one is kept.
+    if (target.escaped) {
+      const what = origin ? `kept as a link to "${target.path}"` : 'dropped';
+      this.problem(ErrorCodes.UNPACK_PATH_TRAVERSAL, `hard link target "${rawTarget}" points outside the root; ${what}`, normalizeEntryPath(rawPath).path);
+    }
+    if (!origin || origin.node.type === 'dir') {
+      if (!target.escaped) {
+        this.problem(ErrorCodes.UNPACK_MALFORMED, `hard link to "${rawTarget}" has no target in the archive; dropped`, normalizeEntryPath(rawPath).path);
+      }
       return undefined;
     }
     if (origin.node.hardLinkOf) origin = this.entries.get(origin.node.hardLinkOf) ?? origin;
@@ -161,8 +171,8 @@ export class MemoryTree implements FileSystemView {
   }
 
   private checkedPath(raw: string): string | undefined {
-    const { path, escaped } = normalizeEntryPath(raw);
-    if (escaped) {
+    const { path, escaped, absolute } = normalizeEntryPath(raw);
+    if (escaped || absolute) {
       this.problem(ErrorCodes.UNPACK_PATH_TRAVERSAL, `entry "${raw}" points outside the root; kept as "${path}"`, path);
     }
     return path;

@@ -110,6 +110,12 @@ describe('websocket feed /api/feed', () => {
     await own.closed;
     await until(() => live === 0);
   });
+
+  it('answers a plain GET (no upgrade) with 426 in the API error shape', async () => {
+    const res = await h.app.inject('/api/feed');
+    expect(res.statusCode).toBe(426);
+    expect(res.json()).toEqual({ error: { code: 'FW_ERR_BAD_REQUEST', message: expect.any(String) } });
+  });
 });
 
 describe('sendBounded', () => {

@@ -230,13 +230,13 @@ describe.skipIf(skipReason !== '')('through systemd-notify to a real datagram so
       const pings = await r.waitFor('WATCHDOG=1', 6, 4000);
       const gaps = pings.slice(1).map((p, i) => (p.t - pings[i]!.t) * 1000);
       // First ping at once, then every 300 ms; a spawn costs a few ms and a loaded CI box a few more.
-      for (const gap of gaps.slice(1)) {
-        expect(gap).toBeGreaterThan(200);
-        expect(gap).toBeLessThan(450);
+      for (const gap of gaps) {
+        expect(gap).toBeGreaterThan(150);
+        expect(gap).toBeLessThan(600);
       }
       const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
-      expect(mean).toBeGreaterThan(250);
-      expect(mean).toBeLessThan(380);
+      expect(mean).toBeGreaterThan(260);
+      expect(mean).toBeLessThan(400);
 
       healthy = false;
       await sleep(100); // a ping already in flight may still land
