@@ -7,5 +7,6 @@ cd "$(dirname "$0")/.."
 bash test/install-deps.sh
 npm ci --no-audit --no-fund
 npx tsc -p tsconfig.json --noEmit
+npm run build
 export FIRMWARDEN_CORPUS="${FIRMWARDEN_CORPUS:-$(cd .. && pwd)/shared/corpus}"
 npx vitest run

@@ -62,7 +62,10 @@ function buildTable(lengths: ArrayLike<number>, allowEmpty: boolean, allowIncomp
   const symbol = new Int32Array(lengths.length);
   for (let sym = 0; sym < lengths.length; sym++) {
     const len = lengths[sym] as number;
-    if (len !== 0) symbol[offs[len]++ as number] = sym;
+    if (len === 0) continue;
+    const at = offs[len] as number;
+    symbol[at] = sym;
+    offs[len] = at + 1;
   }
   const bits = Math.min(max, PRIMARY_BITS);
   const entries = new Int32Array(1 << bits);

@@ -69,6 +69,15 @@ function validChunk(chunk: Chunk | null, start: number, size: number): chunk is 
   return chunk !== null && chunk.start === start && chunk.end > start && chunk.end <= size;
 }
 
+/** identify() on hostile bytes: a handler bug (a RangeError on a short read) must not end the unpacking. */
+function safeIdentify(handler: Handler, src: ByteSource, start: number): Chunk | null {
+  try {
+    return handler.identify(src, start);
+  } catch {
+    return null;
+  }
+}
+
 /** Finds the chunks of `src` (earliest valid wins, nothing inside an accepted chunk) and the gaps between. */
 export function scanSignatures(src: ByteSource, handlers: readonly Handler[], opts: ScanOptions = {}): ScanResult {
   const { patterns, reach } = compile(handlers);
@@ -93,7 +102,7 @@ export function scanSignatures(src: ByteSource, handlers: readonly Handler[], op
     found.sort((a, b) => a.start - b.start || a.rank - b.rank);
     for (const f of found) {
       if (f.start < acceptedEnd) continue;
-      const chunk = f.handler.identify(src, f.start);
+      const chunk = safeIdentify(f.handler, src, f.start);
       if (!validChunk(chunk, f.start, src.size)) continue;
       chunks.push({ handler: f.handler, chunk });
       acceptedEnd = chunk.end;
@@ -112,7 +121,7 @@ export function identifyAtStart(src: ByteSource, handlers: readonly Handler[]): 
     for (const u of p.users) {
       if (u.offset + p.bytes.length > head.length) continue;
       if (!head.subarray(u.offset, u.offset + p.bytes.length).equals(p.bytes)) continue;
-      const chunk = u.handler.identify(src, 0);
+      const chunk = safeIdentify(u.handler, src, 0);
       if (validChunk(chunk, 0, src.size)) return { handler: u.handler, chunk };
     }
   }

@@ -78,7 +78,7 @@ export function adler32(data: Uint8Array, prev = 1): number {
   let b = prev >>> 16;
   let i = 0;
   while (i < data.length) {
-    // 5552 is the largest run whose sums cannot pass 2^53... and stays well inside 32 bits for b.
+    // Reducing every 5552 bytes keeps the sums small integers (zlib's NMAX), as the modulo is the slow part.
     const end = Math.min(data.length, i + 5552);
     for (; i < end; i++) {
       a += data[i] as number;

@@ -109,7 +109,6 @@ export class LzWindow {
       if (dist >= n && n > 32) {
         buf.copyWithin(this.pos, src, src + n);
       } else {
-        if (n > dist) n = Math.min(n, dist * 8);
         let p = this.pos;
         for (let k = 0; k < n; k++) buf[p++] = buf[src + k] as number;
       }

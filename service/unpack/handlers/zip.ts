@@ -21,6 +21,8 @@ const EOCD_SIG = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
 const MAX32 = 0xffffffff;
 const SEARCH_WINDOW = 4 << 20;
 const HOST_UNIX = 3;
+/** How far a stored entry without sizes is searched for its data descriptor. */
+const MAX_STORED_SCAN = 64 << 20;
 
 interface ZipEntry {
   name: string;
@@ -188,6 +190,24 @@ function readLocal(src: ByteSource, at: number): { entry: ZipEntry; dataStart: n
   return { entry, dataStart: at + 30 + nameLen + extraLen };
 }
 
+function deflatedSize(src: ByteSource, dataStart: number): { csize: number; usize: number } | undefined {
+  const walk = walkDeflate(src, dataStart);
+  return walk && !walk.truncated ? { csize: walk.end - dataStart, usize: walk.outputSize } : undefined;
+}
+
+/** A stored entry behind a data descriptor: the first descriptor whose size field matches the distance. */
+function storedSize(src: ByteSource, dataStart: number): { csize: number; usize: number } | undefined {
+  const sig = Buffer.from([0x50, 0x4b, 0x07, 0x08]);
+  for (let pos = dataStart; pos < src.size && pos - dataStart < MAX_STORED_SCAN; pos += SEARCH_WINDOW) {
+    const win = src.read(pos, SEARCH_WINDOW + 3);
+    for (let i = win.indexOf(sig); i >= 0 && i < SEARCH_WINDOW; i = win.indexOf(sig, i + 1)) {
+      const csize = pos + i - dataStart;
+      if (u32(src, pos + i + 8) === csize && u32(src, pos + i + 12) === csize) return { csize, usize: csize };
+    }
+  }
+  return undefined;
+}
+
 /** Walks local headers when there is no central directory; sizes behind a data descriptor need deflate. */
 function walkLocal(src: ByteSource, start: number): { end: number; entries: ZipEntry[] } {
   const entries: ZipEntry[] = [];
@@ -198,11 +218,11 @@ function walkLocal(src: ByteSource, start: number): { end: number; entries: ZipE
     const e = l.entry;
     let dataEnd = l.dataStart + e.csize;
     if (e.flags & 8) {
-      const walk = e.method === 8 ? walkDeflate(src, l.dataStart) : null;
-      if (!walk || walk.truncated) break;
-      dataEnd = walk.end;
-      e.csize = walk.end - l.dataStart;
-      e.usize = walk.outputSize;
+      const size = e.method === 8 ? deflatedSize(src, l.dataStart) : storedSize(src, l.dataStart);
+      if (size === undefined) break;
+      dataEnd = l.dataStart + size.csize;
+      e.csize = size.csize;
+      e.usize = size.usize;
       dataEnd += u32(src, dataEnd) === DESCRIPTOR ? 16 : 12;
       e.crc = u32(src, dataEnd - 12);
     }

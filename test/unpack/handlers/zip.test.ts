@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,6 +23,27 @@ describe('zip handler', () => {
       expect(r.summary.chain[0]).toMatchObject({ format: 'zip', offset: 0, size: fs.statSync(image).size });
     });
   }
+
+  it('reads zip64 records (zip -fz) and streamed zips with data descriptors (zip to a pipe)', async () => {
+    const src = path.join(work, 'tree-64');
+    makeSourceTree(src);
+    const z64 = path.join(work, 'z64.zip');
+    execFileSync('zip', ['-q', '-r', '-y', '-fz', z64, '.'], { cwd: src });
+    const streamed = path.join(work, 'streamed.zip');
+    execFileSync('sh', ['-c', `zip -q -r -y - . | cat > ${streamed}`], { cwd: src });
+    for (const image of [z64, streamed]) {
+      const r = await unpack(image);
+      expect(r.summary.errors, image).toEqual([]);
+      expect(await viewManifest(r.filesystems[0]!)).toEqual(diskManifest(src));
+    }
+    // Without its central directory, a streamed zip's entry sizes come from walking the deflate data.
+    const full = fs.readFileSync(streamed);
+    const cut = path.join(work, 'streamed-cut.zip');
+    fs.writeFileSync(cut, full.subarray(0, full.indexOf(Buffer.from('PK\x01\x02', 'latin1'))));
+    const r = await unpack(cut);
+    expect(errorCodes(r)).toEqual(['FW_ERR_UNPACK_TRUNCATED']);
+    expect((await r.filesystems[0]!.read('/bin/busybox')).length).toBe(200_000);
+  });
 
   it('lists an encrypted entry and reports it instead of guessing', async () => {
     const src = path.join(work, 'secret');
@@ -51,7 +73,6 @@ describe('zip handler', () => {
   });
 });
 
-import { execFileSync } from 'node:child_process';
 function makeZipEncrypted(srcDir: string, out: string): void {
   execFileSync('zip', ['-q', '-r', '-P', 'secret', out, '.'], { cwd: srcDir });
 }
