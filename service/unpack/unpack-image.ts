@@ -39,6 +39,13 @@ function describeChain(chain: readonly ChainLink[]): string {
   return chain.map((l) => `${l.path ? `${l.path}:` : ''}${l.format}@${l.offset}`).join(' > ');
 }
 
+/** Report entries carry our codes only: an I/O error is the image being unreadable, anything else damage. */
+function reportCode(err: unknown): string {
+  const code = errorCode(err);
+  if (code.startsWith('FW_ERR_') && code !== 'FW_ERR_INTERNAL') return code;
+  return /^E[A-Z]+$/.test(code) ? ErrorCodes.INPUT_UNREADABLE : ErrorCodes.UNPACK_MALFORMED;
+}
+
 function openImage(path: string): FileSource {
   let st: fs.Stats;
   try {
@@ -116,7 +123,7 @@ class Unpacker {
       result = await handler.open(src, chunk, this.context(chain, size));
     } catch (err) {
       this.signal.throwIfAborted();
-      this.error(errorCode(err) === 'FW_ERR_INTERNAL' ? ErrorCodes.UNPACK_MALFORMED : errorCode(err), errorMessage(err), chain);
+      this.error(reportCode(err), errorMessage(err), chain);
       return;
     }
     this.signal.throwIfAborted();
@@ -183,7 +190,7 @@ class Unpacker {
       return size <= this.limits.maxPayloadInMemory ? new BufferSource(await tree.read(path)) : undefined;
     } catch (err) {
       // Encrypted or unsupported entries were reported when the container was opened.
-      if (errorCode(err) !== ErrorCodes.UNPACK_UNSUPPORTED) this.error(errorCode(err), errorMessage(err), chain, path);
+      if (errorCode(err) !== ErrorCodes.UNPACK_UNSUPPORTED) this.error(reportCode(err), errorMessage(err), chain, path);
       return undefined;
     }
   }

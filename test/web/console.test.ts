@@ -57,7 +57,7 @@ describe('console first page (real Chromium)', () => {
     writeFileSync(join(dataDir, 'inbox', name), Buffer.from('not really firmware, but not empty either'));
     const row = page.locator('#firmware-rows tr', { hasText: name });
     await row.waitFor({ timeout: 30_000 });
-    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).toBeUndefined();
     expect(await page.locator('#firmware-rows img').count()).toBe(0);
   });
 

@@ -141,3 +141,18 @@ export class OutputCollector {
 export function asBuffer(u: Uint8Array): Buffer {
   return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 }
+
+/**
+ * Runs a decoder so that nothing but a FirmwardenError (or the caller's own abort) leaves it: a RangeError
+ * from an allocation or an index bug on a hostile input becomes a malformed-data error with its cause.
+ */
+export function guarded<T>(codec: string, run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    if (err instanceof FirmwardenError) throw err;
+    if (err instanceof Error && err.name === 'AbortError') throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    throw new FirmwardenError(ErrorCodes.UNPACK_MALFORMED, `${codec}: undecodable data (${message})`, { codec }, { cause: err });
+  }
+}

@@ -59,8 +59,8 @@ export class LzmaDecoder {
   /** Match bytes not yet copied because the output limit cut the match. */
   private pendingLen = 0;
 
-  range = 0;
-  code = 0;
+  /** Range coder registers [range, code]: a Uint32Array keeps these 32-bit values unboxed. */
+  private readonly rc = new Uint32Array(2);
   private input: Uint8Array = new Uint8Array(0);
   inPos = 0;
   private inEnd = 0;
@@ -97,42 +97,47 @@ export class LzmaDecoder {
     }
     // The encoder's first byte is always 0; anything else is not LZMA (a cheap test on noise).
     if (input[start] !== 0) throw malformed(this.codec, 'range coder does not start with a zero byte');
-    this.code = (((input[start + 1] as number) << 24) | ((input[start + 2] as number) << 16) | ((input[start + 3] as number) << 8) | (input[start + 4] as number)) >>> 0;
-    this.range = 0xffffffff;
-    if (this.code === this.range) throw malformed(this.codec, 'range coder starts out of range');
+    const code = (((input[start + 1] as number) << 24) | ((input[start + 2] as number) << 16) | ((input[start + 3] as number) << 8) | (input[start + 4] as number)) >>> 0;
+    this.rc[0] = 0xffffffff;
+    this.rc[1] = code;
+    if (code === 0xffffffff) throw malformed(this.codec, 'range coder starts out of range');
     this.inPos = start + 5;
     return true;
   }
 
   /** The range decoder has consumed all its input and holds nothing more: a stream's clean end. */
   get finishedCleanly(): boolean {
-    return this.code === 0;
+    return this.rc[1] === 0;
   }
 
   private normalize(): void {
-    this.range *= 256;
+    const rc = this.rc;
+    rc[0] = (rc[0] as number) << 8;
     let b = 0;
     if (this.inPos < this.inEnd) b = this.input[this.inPos++] as number;
     else this.overrun = true;
-    this.code = this.code * 256 + b;
+    rc[1] = ((rc[1] as number) << 8) | b;
   }
 
   private bit(i: number): number {
     const probs = this.probs;
+    const rc = this.rc;
     const p = probs[i] as number;
-    const bound = (this.range >>> 11) * p;
+    const range = rc[0] as number;
+    const code = rc[1] as number;
+    const bound = (range >>> 11) * p;
     let b: number;
-    if (this.code < bound) {
-      this.range = bound;
+    if (code < bound) {
+      rc[0] = bound;
       probs[i] = p + ((2048 - p) >>> 5);
       b = 0;
     } else {
-      this.range -= bound;
-      this.code -= bound;
+      rc[0] = range - bound;
+      rc[1] = code - bound;
       probs[i] = p - (p >>> 5);
       b = 1;
     }
-    if (this.range < TOP) this.normalize();
+    if ((rc[0] as number) < TOP) this.normalize();
     return b;
   }
 
@@ -156,16 +161,72 @@ export class LzmaDecoder {
   private directBits(n: number): number {
     let res = 0;
     for (let i = 0; i < n; i++) {
-      this.range = this.range >>> 1;
+      const rc = this.rc;
+      const range = (rc[0] as number) >>> 1;
+      rc[0] = range;
       let b = 0;
-      if (this.code >= this.range) {
-        this.code -= this.range;
+      if ((rc[1] as number) >= range) {
+        rc[1] = (rc[1] as number) - range;
         b = 1;
       }
       res = res * 2 + b;
-      if (this.range < TOP) this.normalize();
+      if (range < TOP) this.normalize();
     }
     return res;
+  }
+
+  /**
+   * One literal (8 bits, or the "matched" form after a match, which first follows the bits of the byte at
+   * rep0). The range coder sits in locals here: this loop runs for most of the decoded bits.
+   */
+  private literal(base: number, matchByte: number): number {
+    const probs = this.probs;
+    const rc = this.rc;
+    const input = this.input;
+    const inEnd = this.inEnd;
+    let range = rc[0] as number;
+    let code = rc[1] as number;
+    let inPos = this.inPos;
+    let sym = 1;
+    // Matched phase: offs stays 0x100 while the decoded bits agree with matchByte's, then drops to 0.
+    let offs = matchByte >= 0 ? 0x100 : 0;
+    let mb = matchByte;
+    while (sym < 0x100) {
+      let i: number;
+      let matchBit = 0;
+      if (offs !== 0) {
+        mb <<= 1;
+        matchBit = mb & 0x100;
+        i = base + offs + matchBit + sym;
+      } else {
+        i = base + sym;
+      }
+      const p = probs[i] as number;
+      const bound = (range >>> 11) * p;
+      if (code < bound) {
+        range = bound;
+        probs[i] = p + ((2048 - p) >>> 5);
+        sym <<= 1;
+        if (matchBit !== 0) offs = 0;
+      } else {
+        range -= bound;
+        code -= bound;
+        probs[i] = p - (p >>> 5);
+        sym = (sym << 1) | 1;
+        if (matchBit === 0) offs = 0;
+      }
+      if (range < TOP) {
+        range *= 256;
+        let b = 0;
+        if (inPos < inEnd) b = input[inPos++] as number;
+        else this.overrun = true;
+        code = code * 256 + b;
+      }
+    }
+    rc[0] = range;
+    rc[1] = code;
+    this.inPos = inPos;
+    return sym;
   }
 
   /** Match length minus 2 (0..271). */
@@ -208,25 +269,18 @@ export class LzmaDecoder {
     const pbMask = this.pbMask;
     for (;;) {
       if (win.produced >= outLimit || win.refused) return STOP_LIMIT;
-      if (stopAtCleanEnd && this.inPos >= this.inEnd && this.code === 0) return STOP_CLEAN_END;
+      if (stopAtCleanEnd && this.inPos >= this.inEnd && this.rc[1] === 0) return STOP_CLEAN_END;
       const posState = win.streamPos & pbMask;
       const state = this.state;
       if (this.bit(IS_MATCH + (state << 4) + posState) === 0) {
         const prev = win.filled > 0 ? win.getByte(1) : 0;
         const base = LITERAL + 0x300 * (((win.streamPos & lpMask) << lc) + (prev >>> (8 - lc)));
-        let sym = 1;
+        let matchByte = -1;
         if (state >= 7) {
           if (this.rep0 >= win.filled) this.badDistance(this.rep0);
-          let matchByte = win.getByte(this.rep0 + 1);
-          do {
-            const matchBit = (matchByte >>> 7) & 1;
-            matchByte <<= 1;
-            const b = this.bit(base + ((1 + matchBit) << 8) + sym);
-            sym = (sym << 1) | b;
-            if (matchBit !== b) break;
-          } while (sym < 0x100);
+          matchByte = win.getByte(this.rep0 + 1);
         }
-        while (sym < 0x100) sym = (sym << 1) | this.bit(base + sym);
+        const sym = this.literal(base, matchByte);
         if (this.overrun) return STOP_INPUT;
         win.putByte(sym & 0xff);
         this.state = state < 4 ? 0 : state < 10 ? state - 3 : state - 6;
@@ -294,15 +348,16 @@ export class LzmaDecoder {
    * it is not, so a caller can still report where the stream's data ended.
    */
   tryEndMarker(): boolean {
-    const { range, code, inPos, overrun } = this;
+    const [range, code] = this.rc;
+    const { inPos, overrun } = this;
     const posState = this.window.streamPos & this.pbMask;
     // Probabilities are updated by these reads; harmless, since nothing is decoded after this.
     if (this.bit(IS_MATCH + (this.state << 4) + posState) === 1 && this.bit(IS_REP + this.state) === 0) {
       const len = this.length(LEN, posState);
       if (this.distance(len) === END_MARKER_DISTANCE && !this.overrun) return true;
     }
-    this.range = range;
-    this.code = code;
+    this.rc[0] = range as number;
+    this.rc[1] = code as number;
     this.inPos = inPos;
     this.overrun = overrun;
     return false;

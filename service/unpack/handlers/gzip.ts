@@ -105,7 +105,7 @@ export const gzipHandler: Handler = {
       }
       gunzip.end();
     };
-    feed().catch(() => gunzip.destroy());
+    feed().catch((err: unknown) => gunzip.destroy(err as Error));
     try {
       for await (const out of gunzip) {
         if (ctx.signal.aborted || !sink.write(out as Buffer)) break;
