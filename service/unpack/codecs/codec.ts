@@ -63,7 +63,7 @@ export function unsupported(codec: string, message: string, details?: Record<str
   return fail(ErrorCodes.UNPACK_UNSUPPORTED, codec, message, details);
 }
 
-const EMPTY = Buffer.alloc(0);
+const EMPTY: Buffer = Buffer.alloc(0);
 
 /**
  * The output side of a decoder: counts bytes against maxOutput, and either gathers the pieces (joined once at
@@ -130,7 +130,7 @@ export class OutputCollector {
   }
 
   result(consumed: number, truncated: boolean): DecodeResult {
-    let data = EMPTY;
+    let data: Buffer = EMPTY;
     if (this.parts.length === 1) data = this.parts[0] as Buffer;
     else if (this.parts.length > 1) data = Buffer.concat(this.parts, this.total);
     return { data, consumed, truncated, limited: this.limited };
