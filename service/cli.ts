@@ -49,6 +49,7 @@ export async function main(argv: string[]): Promise<number> {
             format: { type: 'string', short: 'f', default: 'json' },
             out: { type: 'string', short: 'o' },
             quiet: { type: 'boolean', short: 'q' },
+            extract: { type: 'string', short: 'x' },
           },
         }),
       );
@@ -61,6 +62,7 @@ export async function main(argv: string[]): Promise<number> {
         config: values.config,
         dataDir: values['data-dir'],
         quiet: Boolean(values.quiet),
+        extract: values.extract,
       });
       return ExitCode.OK;
     }

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { basename } from 'node:path';
-import { errorCode, errorMessage } from '../errors.js';
+import { createReadStream, mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { ErrorCodes, errorCode, errorMessage } from '../errors.js';
 import { emptyReport } from '../report/empty-report.js';
 import type { Report, ReportError } from '../report/report-types.js';
 import type { UnpackLimits } from '../unpack/limits.js';
 import { unpackImage } from '../unpack/unpack-image.js';
 import type { FileSystemView } from '../unpack/vfs.js';
+import { extractToDir } from '../unpack/extract-to-dir.js';
 import type { Analyzer, AnalyzerOutput } from './analyzer.js';
 import { orderAnalyzers } from './analyzer-order.js';
 import { ANALYZERS } from './registry.js';
@@ -25,6 +26,8 @@ export interface PipelineOptions {
   analyzers?: readonly Analyzer[];
   signal?: AbortSignal;
   onProgress?: (stage: string, fraction: number, message?: string) => void;
+  /** `analyze --extract DIR`: write each extracted filesystem to DIR/<fs id>/, confined there. */
+  extractTo?: string;
 }
 
 /** Extraction is the first ~40% of the bar; analyzers share the rest. Only for the progress display. */
@@ -44,6 +47,7 @@ export async function analyzeImage(opts: PipelineOptions): Promise<Report> {
 
   progress('extraction', 0);
   let filesystems: FileSystemView[] = [];
+  let release = () => {};
   if (size === 0) {
     report.extraction.errors.push({ code: 'FW_ERR_INPUT_EMPTY', stage: 'extraction', message: 'the image is empty (0 bytes)' });
   } else {
@@ -56,11 +60,42 @@ export async function analyzeImage(opts: PipelineOptions): Promise<Report> {
       });
       report.extraction = unpacked.summary;
       filesystems = unpacked.filesystems;
+      release = unpacked.close;
     } catch (err) {
       report.extraction.errors.push({ code: errorCode(err), stage: 'extraction', message: errorMessage(err) });
     }
   }
 
+  try {
+    if (opts.extractTo) await extractAll(filesystems, opts.extractTo, report);
+    await runAnalyzers(opts, report, filesystems, sha256, size, progress);
+  } finally {
+    release();
+  }
+  report.analysis.durationMs = Date.now() - started.getTime();
+  progress('done', 1);
+  return report;
+}
+
+async function extractAll(filesystems: readonly FileSystemView[], dir: string, report: Report): Promise<void> {
+  for (const fs of filesystems) {
+    const target = join(dir, fs.id);
+    mkdirSync(target, { recursive: true });
+    const res = await extractToDir(fs, target);
+    for (const s of res.skipped) {
+      report.extraction.errors.push({ code: ErrorCodes.EXTRACT_SKIPPED, stage: 'extract', message: `${fs.id}: not written: ${s.reason}`, path: s.path });
+    }
+  }
+}
+
+async function runAnalyzers(
+  opts: PipelineOptions,
+  report: Report,
+  filesystems: FileSystemView[],
+  sha256: string,
+  size: number,
+  progress: (stage: string, fraction: number, message?: string) => void,
+): Promise<void> {
   const ordered = orderAnalyzers(opts.analyzers ?? ANALYZERS);
   const outputs = new Map<Analyzer, AnalyzerOutput>();
   const failed = new Set<Analyzer>();
@@ -115,9 +150,6 @@ export async function analyzeImage(opts: PipelineOptions): Promise<Report> {
     }
     report.analysis.errors.push(...errors);
   }
-  report.analysis.durationMs = Date.now() - started.getTime();
-  progress('done', 1);
-  return report;
 }
 
 function mergeOutput(report: Report, out: AnalyzerOutput): void {

@@ -18,6 +18,7 @@ export interface AnalyzeArgs {
   config?: string | undefined;
   dataDir?: string | undefined;
   quiet: boolean;
+  extract?: string | undefined;
 }
 
 export function renderReport(report: Report, format: OutputFormat): string {
@@ -44,6 +45,7 @@ export async function analyzeCommand(args: AnalyzeArgs): Promise<void> {
     imagePath: args.image,
     limits: { ...DEFAULT_UNPACK_LIMITS, ...config.unpack },
     analyzerTimeoutMs: config.analysis.analyzerTimeoutSeconds * 1000,
+    ...(args.extract ? { extractTo: args.extract } : {}),
     onProgress: showProgress
       ? (stage, fraction) => {
           if (stage === lastStage && fraction < 1) return;

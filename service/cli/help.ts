@@ -20,6 +20,9 @@ Options:
   --format FORMAT    json (default; the report contract), table (terminal summary),
                      cyclonedx (CycloneDX 1.6 JSON SBOM), spdx (SPDX 2.3 JSON SBOM)
   --out FILE         write the output to FILE (atomically) instead of standard output
+  -x, --extract DIR  also write every extracted filesystem to DIR/<id>/ (confined to DIR: no '..', no
+                     writing through symlinks; symlinks keep their original targets; devices are listed
+                     in the report, not created)
   --config FILE      configuration file (unpack limits, analyzer timeouts)
   --data-dir DIR     data directory (holds the vulnerability database)
   -q, --quiet        no progress on standard error

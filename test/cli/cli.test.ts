@@ -51,6 +51,20 @@ describe('firmwarden command line', () => {
     expect(spdx).toMatchObject({ spdxVersion: 'SPDX-2.3', SPDXID: 'SPDXRef-DOCUMENT' });
   });
 
+  it('analyze --extract writes each filesystem under DIR/<id>/ faithfully', async () => {
+    const { readdirSync, readlinkSync, lstatSync } = await import('node:fs');
+    const out = join(dir, 'extracted');
+    const r = runCli(['analyze', image, '--extract', out, '--format', 'table'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const ids = readdirSync(out);
+    expect(ids.length).toBeGreaterThan(0);
+    const root = join(out, ids.find((id) => readdirSync(join(out, id)).includes('etc'))!);
+    expect(readFileSync(join(root, 'etc', 'passwd'), 'utf8')).toBe('root:x:0:0:root:/root:/bin/sh\n');
+    expect(lstatSync(join(root, 'bin', 'sh')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(join(root, 'bin', 'sh'))).toBe('busybox');
+    expect(lstatSync(join(root, 'bin', 'busybox')).mode & 0o777).toBe(0o755);
+  });
+
   it('unreadable input ends with a clear message and exit code 4', () => {
     const missing = runCli(['analyze', join(dir, 'nope.bin')], { env });
     expect(missing.code).toBe(4);
