@@ -35,15 +35,33 @@ export interface Evidence {
   path: string;
   match: string;
   offset?: number;
+  /** The cataloger or classifier that read it ("dpkg-status", "classifier:busybox"). */
+  source?: string;
+  /** Id of the filesystem (extraction.rootFileSystems[].id) the path belongs to. */
+  filesystem?: string;
+  /** That filesystem's container chain, outermost first: where in the image the path is. */
+  chain?: ChainLink[];
+  /** SHA-256 of the whole file at path, when it was small enough to hash. */
+  sha256?: string;
 }
+
+/** CycloneDX component types we emit (SPDX primaryPackagePurpose is derived from them). */
+export type ComponentKind = 'application' | 'library' | 'operating-system' | 'firmware';
 
 export interface Component {
   name: string;
   version: string;
   purl?: string;
+  /** The first of `cpes`: CPE 2.3 at the upstream version (epoch and distro revision removed). */
   cpe?: string;
+  /** Every CPE 2.3 name, when NVD files the component under more than one product (curl and libcurl). */
+  cpes?: string[];
+  kind?: ComponentKind;
   evidence: Evidence[];
+  /** The strongest method that found it: package-db > release-file > kernel > binary-string > file-name. */
   foundBy?: string;
+  /** Every method that found this same name and version, strongest first. */
+  foundByAll?: string[];
 }
 
 export interface Vulnerability {

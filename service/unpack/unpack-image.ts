@@ -12,6 +12,7 @@ import { CappedSink } from './payload-sink.js';
 import { HANDLERS } from './registry.js';
 import { identifyAtStart, scanSignatures, type CarvedChunk } from './signature-scan.js';
 import type { FileSystemView } from './vfs.js';
+import { PayloadView } from './wrappers/payload-view.js';
 
 export { DEFAULT_UNPACK_LIMITS, type UnpackLimits } from './limits.js';
 
@@ -69,6 +70,8 @@ class Unpacker {
   private entriesUsed = 0;
   private readonly errorCounts = new Map<string, number>();
   private readonly signal: AbortSignal;
+  /** Payloads with bytes no handler claimed, readable by analyzers through this view (finish() adds it). */
+  private readonly payloads = new PayloadView((code, message, path) => this.error(code, message, [], path));
 
   constructor(
     private readonly limits: Required<UnpackLimits>,
@@ -129,7 +132,11 @@ class Unpacker {
     this.signal.throwIfAborted();
     if (result.kind === 'payload') {
       this.bytesUsed += result.data.size;
+      const before = this.summary.unknownRegions.length;
       entry.children = await this.carve(result.data, chain);
+      // Bytes of this payload that no handler claimed (other than padding) exist in no tree: keep them readable.
+      const unclaimed = this.summary.unknownRegions.slice(before).some((u) => u.chain === chain && u.note !== 'padding');
+      if (unclaimed && this.payloads.addPayload(chain, result.name, result.data, chunk.meta)) this.entriesUsed++;
     } else {
       entry.children = await this.addTree(result.tree, chain, size);
     }
@@ -150,6 +157,16 @@ class Unpacker {
       problem: (code, message, path) => this.error(code, message, chain, path),
       createSink: () => new CappedSink(cap, () => this.error(ErrorCodes.UNPACK_LIMIT, `output cut at ${cap} bytes by ${why}`, chain)),
     };
+  }
+
+  /** Adds the view of payloads no handler opened fully, when there are any (after all other views). */
+  finish(): void {
+    if (this.payloads.size === 0) return;
+    const id = `fs${this.filesystems.length}`;
+    const view = Object.assign(this.payloads, { id, chain: [] });
+    this.filesystems.push(view);
+    this.summary.rootFileSystems.push({ id, format: view.format, chain: [], fileCount: view.fileCount, totalBytes: view.totalBytes });
+    this.summary.fileCount += view.fileCount;
   }
 
   /** Records a tree and carves its files that start with a container; returns how many it held. */
@@ -227,6 +244,7 @@ export async function unpackImage(opts: UnpackOptions): Promise<UnpackResult> {
   } else {
     try {
       await unpacker.carve(image, [], undefined, (f) => opts.onProgress?.(f));
+      unpacker.finish();
     } catch (err) {
       close();
       throw err;

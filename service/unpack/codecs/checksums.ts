@@ -6,13 +6,16 @@ export function crc32(data: Uint8Array, prev = 0): number {
   return zlib.crc32(data, prev) >>> 0;
 }
 
-// CRC64 kept as two 32-bit halves: JS bit operators are 32-bit, and BigInt per byte would be 50x slower.
-const CRC64_LO = new Uint32Array(256);
-const CRC64_HI = new Uint32Array(256);
+// CRC64 kept as two 32-bit halves (JS bit operators are 32-bit; BigInt per byte would be 50x slower), and
+// sliced by 8: table k holds the CRC of a byte followed by k zero bytes, so 8 input bytes cost 16 lookups.
+const CRC64_LO: Uint32Array[] = [];
+const CRC64_HI: Uint32Array[] = [];
 {
   // Reflected polynomial 0xC96C5795D7870F42.
   const POLY_HI = 0xc96c5795;
   const POLY_LO = 0xd7870f42;
+  const lo0 = new Uint32Array(256);
+  const hi0 = new Uint32Array(256);
   for (let i = 0; i < 256; i++) {
     let lo = i;
     let hi = 0;
@@ -25,8 +28,23 @@ const CRC64_HI = new Uint32Array(256);
         hi = (hi ^ POLY_HI) >>> 0;
       }
     }
-    CRC64_LO[i] = lo;
-    CRC64_HI[i] = hi;
+    lo0[i] = lo;
+    hi0[i] = hi;
+  }
+  CRC64_LO.push(lo0);
+  CRC64_HI.push(hi0);
+  for (let t = 1; t < 8; t++) {
+    const pl = CRC64_LO[t - 1] as Uint32Array;
+    const ph = CRC64_HI[t - 1] as Uint32Array;
+    const lo = new Uint32Array(256);
+    const hi = new Uint32Array(256);
+    for (let i = 0; i < 256; i++) {
+      const idx = (pl[i] as number) & 0xff;
+      lo[i] = ((((pl[i] as number) >>> 8) | ((ph[i] as number) << 24)) ^ (lo0[idx] as number)) >>> 0;
+      hi[i] = (((ph[i] as number) >>> 8) ^ (hi0[idx] as number)) >>> 0;
+    }
+    CRC64_LO.push(lo);
+    CRC64_HI.push(hi);
   }
 }
 
@@ -36,12 +54,26 @@ export class Crc64 {
   private hi = 0xffffffff;
 
   update(data: Uint8Array): void {
+    const [l0, l1, l2, l3, l4, l5, l6, l7] = CRC64_LO as [Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array];
+    const [h0, h1, h2, h3, h4, h5, h6, h7] = CRC64_HI as [Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array];
     let lo = this.lo;
     let hi = this.hi;
-    for (let i = 0; i < data.length; i++) {
+    let i = 0;
+    const end8 = data.length - 8;
+    for (; i <= end8; i += 8) {
+      const a = (lo ^ ((data[i] as number) | ((data[i + 1] as number) << 8) | ((data[i + 2] as number) << 16) | ((data[i + 3] as number) << 24))) >>> 0;
+      const b = (hi ^ ((data[i + 4] as number) | ((data[i + 5] as number) << 8) | ((data[i + 6] as number) << 16) | ((data[i + 7] as number) << 24))) >>> 0;
+      lo =
+        ((l7[a & 0xff] as number) ^ (l6[(a >>> 8) & 0xff] as number) ^ (l5[(a >>> 16) & 0xff] as number) ^ (l4[a >>> 24] as number) ^
+          (l3[b & 0xff] as number) ^ (l2[(b >>> 8) & 0xff] as number) ^ (l1[(b >>> 16) & 0xff] as number) ^ (l0[b >>> 24] as number)) >>> 0;
+      hi =
+        ((h7[a & 0xff] as number) ^ (h6[(a >>> 8) & 0xff] as number) ^ (h5[(a >>> 16) & 0xff] as number) ^ (h4[a >>> 24] as number) ^
+          (h3[b & 0xff] as number) ^ (h2[(b >>> 8) & 0xff] as number) ^ (h1[(b >>> 16) & 0xff] as number) ^ (h0[b >>> 24] as number)) >>> 0;
+    }
+    for (; i < data.length; i++) {
       const idx = (lo ^ (data[i] as number)) & 0xff;
-      lo = (((lo >>> 8) | (hi << 24)) ^ (CRC64_LO[idx] as number)) >>> 0;
-      hi = ((hi >>> 8) ^ (CRC64_HI[idx] as number)) >>> 0;
+      lo = (((lo >>> 8) | (hi << 24)) ^ (l0[idx] as number)) >>> 0;
+      hi = ((hi >>> 8) ^ (h0[idx] as number)) >>> 0;
     }
     this.lo = lo;
     this.hi = hi;

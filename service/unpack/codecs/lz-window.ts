@@ -79,7 +79,9 @@ export class LzWindow {
   putByte(b: number): void {
     if (this.pos === this.buf.length) this.makeRoom();
     this.buf[this.pos++] = b;
-    this.advance(1);
+    this.streamPos++;
+    this.produced++;
+    if (this.filled < this.capacity) this.filled++;
   }
 
   /** The byte `dist` (1-based) back; the caller has checked dist <= filled. */
@@ -92,29 +94,39 @@ export class LzWindow {
   advance(n: number): void {
     this.streamPos += n;
     this.produced += n;
-    this.filled = Math.min(this.capacity, this.filled + n);
+    this.filled += n;
+    if (this.filled > this.capacity) this.filled = this.capacity;
   }
 
   /** Copies len bytes from dist back (the caller checked dist <= filled and len <= limit - produced). */
   copyMatch(dist: number, len: number): void {
-    let left = len;
     let src = this.pos - dist;
     if (src < 0) src += this.buf.length;
-    while (left > 0) {
-      if (this.pos === this.buf.length) this.makeRoom();
+    // Short matches far from the buffer's end (most of them): one plain loop.
+    if (len <= 64 && this.pos + len <= this.buf.length && src + len <= this.buf.length) {
       const buf = this.buf;
-      if (src >= buf.length) src -= buf.length;
-      // Longest stretch without wrapping either index; overlapping copies (dist < n) go byte by byte.
-      let n = Math.min(left, buf.length - this.pos, buf.length - src);
-      if (dist >= n && n > 32) {
-        buf.copyWithin(this.pos, src, src + n);
-      } else {
-        let p = this.pos;
-        for (let k = 0; k < n; k++) buf[p++] = buf[src + k] as number;
+      let p = this.pos;
+      const end = p + len;
+      while (p < end) buf[p++] = buf[src++] as number;
+      this.pos = end;
+    } else {
+      let left = len;
+      while (left > 0) {
+        if (this.pos === this.buf.length) this.makeRoom();
+        const buf = this.buf;
+        if (src >= buf.length) src -= buf.length;
+        // Longest stretch without wrapping either index; overlapping copies (dist < n) go byte by byte.
+        const n = Math.min(left, buf.length - this.pos, buf.length - src);
+        if (dist >= n && n > 32) {
+          buf.copyWithin(this.pos, src, src + n);
+        } else {
+          let p = this.pos;
+          for (let k = 0; k < n; k++) buf[p++] = buf[src + k] as number;
+        }
+        this.pos += n;
+        src += n;
+        left -= n;
       }
-      this.pos += n;
-      src += n;
-      left -= n;
     }
     this.advance(len);
   }

@@ -301,12 +301,14 @@ function decodeBlock(input: Uint8Array, header: BlockHeader, dataStart: number, 
   const cap = Math.min(room, header.uncompressedSize ?? Number.POSITIVE_INFINITY);
   const win = new LzWindow(Math.max(1, Math.min(Math.max(dict, 4096), cap)), next, room);
   const end = header.compressedSize !== undefined ? Math.min(input.length, dataStart + header.compressedSize) : input.length;
-  let r: ReturnType<Lzma2Decoder['decode']>;
+  let r: ReturnType<Lzma2Decoder['decode']> | undefined;
   try {
     r = new Lzma2Decoder(win).decode(input, dataStart, end);
   } finally {
     win.finish();
-    for (const s of stages) s.end();
+    // The few bytes a BCJ filter still holds are final only at the block's real end; after a cut they
+    // may be half of a converted instruction, and a wrong byte is worse than a missing one.
+    if (r?.status === 'end') for (const s of stages) s.end();
   }
   if (r.status === 'limit' || out.limited) return { kind: 'limit' };
   if (r.status === 'truncated') {

@@ -126,14 +126,16 @@ function hasSuper(sb: Superblock, g: number): boolean {
  * read. A table that lies outside the filesystem is kept as is: the inode reader bounds-checks every read.
  */
 export function readInodeTables(src: ByteSource, start: number, sb: Superblock): Float64Array {
-  const tables = new Float64Array(sb.groupCount).fill(Number.NaN);
+  // Groups past the end of the source cannot be read anyway: a hostile blocks count must not size the table.
+  const present = Math.ceil(Math.max(0, src.size - start) / sb.blockSize / sb.blocksPerGroup);
+  const tables = new Float64Array(Math.min(sb.groupCount, present + 1)).fill(Number.NaN);
   const perBlock = Math.floor(sb.blockSize / sb.descSize);
   const primary = sb.firstDataBlock + 1;
   const metaBg = (sb.incompat & INCOMPAT_META_BG) !== 0;
   // Descriptor blocks are read one at a time: a 64-bit filesystem of 16 TiB has 128k groups.
   let cachedBlock = -1;
-  let cached = Buffer.alloc(0);
-  for (let g = 0; g < sb.groupCount; g++) {
+  let cached: Buffer = Buffer.alloc(0);
+  for (let g = 0; g < tables.length; g++) {
     const mg = Math.floor(g / perBlock);
     let block: number;
     if (!metaBg || mg < sb.firstMetaBg) {

@@ -68,6 +68,11 @@ export interface Superblock {
   guids: number;
   /** 2.x/3.x metadata blocks carry a marker byte after their 2-byte header. */
   checkData: boolean;
+  /**
+   * Byte order of the metadata block headers: the superblock's, except in big-endian 4.0 images built by tools
+   * that swapped every structure but left these headers little-endian (AVM-style); see probeMetadataEndian.
+   */
+  metaEndian: Endian;
   headerSize: number;
 }
 
@@ -118,6 +123,7 @@ function parseV4(h: Buffer, e: Endian, magic: string): Superblock | null {
     uids: 0,
     guids: 0,
     checkData: false,
+    metaEndian: e,
     headerSize: SUPERBLOCK_V4_SIZE,
   };
   if (sb.minor !== 0 || sb.compression < 1 || sb.compression > 6) return null;
@@ -126,9 +132,14 @@ function parseV4(h: Buffer, e: Endian, magic: string): Superblock | null {
   return sb;
 }
 
+/** Minor version 76 ("L") marks the LZMA builds of 2.x/3.x vendor trees; their layout is the 2.1/3.1 one. */
+export const LZMA_MINOR = 76;
+
 function parseV3(h: Buffer, e: Endian, magic: string, major: 2 | 3): Superblock | null {
   if (h.length < SUPERBLOCK_V3_SIZE) return null;
-  const wide = major === 3;
+  // 3.x added 64-bit copies of the table offsets; an image that left them empty uses the 32-bit ones.
+  const wideBytes = e.u64(h, 63);
+  const wide = major === 3 && wideBytes > 0 && Number.isFinite(wideBytes);
   const sb: Superblock = {
     major,
     minor: e.u16(h, 30),
@@ -155,12 +166,12 @@ function parseV3(h: Buffer, e: Endian, magic: string, major: 2 | 3): Superblock 
     ids: 0,
     xattrIdTableStart: NO_TABLE,
     checkData: ((h[36] as number) & Flags.checkData) !== 0,
+    metaEndian: e,
     headerSize: SUPERBLOCK_V3_SIZE,
   };
-  if (sb.minor > 1 || sb.uids === 0) return null;
+  if ((sb.minor > 1 && sb.minor !== LZMA_MINOR) || sb.uids === 0) return null;
   if (sb.uidStart + sb.uids * 4 > sb.bytesUsed) return null;
   if (sb.guids > 0 && sb.guidStart + sb.guids * 4 > sb.bytesUsed) return null;
-  if (!absent(sb.lookupTableStart) && sb.lookupTableStart >= sb.bytesUsed && sb.lookupTableStart !== 0) return null;
   return sb;
 }
 
@@ -181,8 +192,19 @@ export function parseSuperblock(head: Buffer): Superblock | null {
   if (!Number.isFinite(sb.mkfsTime)) return null;
   return sb;
 }
+const plausibleHeader = (v: number): boolean => (v & 0x7fff) > 0 && (v & 0x7fff) <= METADATA_SIZE;
 
-/** Normalises "absent" table offsets (all ones) to NO_TABLE. */
-export function tableOffset(v: number): number {
-  return absent(v) ? NO_TABLE : v;
+/**
+ * Picks the byte order of metadata headers from the first inode block's header (2 bytes at the inode table
+ * start): the superblock's when that reads as a sane length, little-endian in a big-endian 4.0 image when only
+ * that does. False when
+ * neither does (noise, or a damaged image); undefined when the bytes are not there (a cut image).
+ */
+export function probeMetadataEndian(sb: Superblock, header: Buffer): boolean | undefined {
+  if (header.length < 2) return undefined;
+  if (plausibleHeader(sb.endian.u16(header, 0))) return true;
+  // Only big-endian 4.0 images are known to mix the two (the other way round has never been seen).
+  if (sb.endian.little || sb.major !== 4 || !plausibleHeader(LITTLE.u16(header, 0))) return false;
+  sb.metaEndian = LITTLE;
+  return true;
 }
