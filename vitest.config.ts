@@ -9,6 +9,9 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // One retry: tests that start real peers and daemons on a 2-core box occasionally lose a race with the
+    // scheduler; a test that fails twice is a real failure.
+    retry: 1,
     reporters: ['default'],
   },
 });

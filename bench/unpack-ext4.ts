@@ -1,22 +1,47 @@
 // ext4 read speed against debugfs (e2fsprogs), measured in the same run on the same ~100 MB image: our time
 // to unpack the image and read every byte of every file (bench/lib/read-all.ts in a fresh child process, so
-// its peak RSS is its own), against `debugfs -R "rdump / DIR"` writing the tree to /dev/shm. Both peak RSS
-// figures come from getrusage (bench/lib/measure.ts). Target: our peak RSS <= 200 MB.
+// its peak RSS is its own), against `debugfs -R "rdump / DIR"` writing the tree to /dev/shm. Wall time, CPU
+// time (user + system: what a busy box cannot distort as much) and peak RSS come from GNU time for both.
+// Target: our peak RSS <= 200 MB.
 //
 //   node --import tsx bench/unpack-ext4.ts [--runs 3] [--keep DIR]
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pseudoRandom } from '../test/fixtures/unpack/source-tree.js';
-import { measure, median } from './lib/measure.js';
+import { median } from './lib/measure.js';
 import type { ReadAllResult } from './lib/read-all.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const packageRoot = path.resolve(here, '..');
 const shm = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
 const RSS_TARGET_MIB = 200;
+
+interface Timed {
+  code: number;
+  stdout: string;
+  stderr: string;
+  wallMs: number;
+  cpuMs: number;
+  maxRssKiB: number;
+}
+
+/** Runs a command under GNU time (-f "%e %U %S %M" on the last line of stderr). */
+function timed(cmd: string, args: string[], cwd?: string): Timed {
+  const r = spawnSync('/usr/bin/time', ['-f', '@@time %e %U %S %M', cmd, ...args], { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const m = /@@time ([\d.]+) ([\d.]+) ([\d.]+) (\d+)\s*$/.exec(r.stderr ?? '');
+  if (!m) throw new Error(`${cmd}: no timing (${(r.stderr ?? '').slice(-300)})`);
+  return {
+    code: r.status ?? -1,
+    stdout: r.stdout,
+    stderr: r.stderr.slice(0, m.index),
+    wallMs: Number(m[1]) * 1000,
+    cpuMs: (Number(m[2]) + Number(m[3])) * 1000,
+    maxRssKiB: Number(m[4]),
+  };
+}
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -82,34 +107,36 @@ function main(): void {
   fs.mkdirSync(dir, { recursive: true });
   try {
     const image = buildImage(dir);
-    const ours = { wall: [] as number[], inner: [] as number[], rss: 0, res: undefined as ReadAllResult | undefined };
-    const peer = { wall: [] as number[], rss: 0 };
+    const ours = { wall: [] as number[], cpu: [] as number[], inner: [] as number[], rss: 0, res: undefined as ReadAllResult | undefined };
+    const peer = { wall: [] as number[], cpu: [] as number[], rss: 0 };
     for (let i = 0; i < runs; i++) {
-      const m = measure(process.execPath, ['--import', 'tsx', path.join(here, 'lib', 'read-all.ts'), image], { cwd: packageRoot });
+      const m = timed(process.execPath, ['--import', 'tsx', path.join(here, 'lib', 'read-all.ts'), image], packageRoot);
       if (m.code !== 0) throw new Error(`read-all failed: ${m.stderr.slice(-500)}`);
       ours.res = JSON.parse(m.stdout.trim().split('\n').pop()!) as ReadAllResult;
       ours.wall.push(m.wallMs);
+      ours.cpu.push(m.cpuMs);
       ours.inner.push(ours.res.ms);
       ours.rss = Math.max(ours.rss, m.maxRssKiB);
       const out = path.join(shm, `fw-bench-ext4-${process.pid}-${i}`);
       fs.rmSync(out, { recursive: true, force: true });
       fs.mkdirSync(out);
-      const d = measure('debugfs', ['-R', `rdump / ${out}`, image]);
+      const d = timed('debugfs', ['-R', `rdump / ${out}`, image]);
       fs.rmSync(out, { recursive: true, force: true });
       if (d.code !== 0) throw new Error(`debugfs failed: ${d.stderr.slice(-500)}`);
       peer.wall.push(d.wallMs);
+      peer.cpu.push(d.cpuMs);
       peer.rss = Math.max(peer.rss, d.maxRssKiB);
     }
-    const [ow, oi, pw] = [median(ours.wall), median(ours.inner), median(peer.wall)];
+    const [ow, oc, oi, pw, pc] = [median(ours.wall), median(ours.cpu), median(ours.inner), median(peer.wall), median(peer.cpu)];
     const res = ours.res!;
     const mib = (kib: number): string => (kib / 1024).toFixed(0);
     process.stdout.write(
       [
         `ext4 unpack benchmark, ${new Date().toISOString()}, node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(1)}, median of ${runs}`,
         `image: ${(fs.statSync(image).size / 1e6).toFixed(0)} MB, ${res.files} files read, ${(res.bytes / 1e6).toFixed(0)} MB of file bytes, ${res.errors} report errors, chain ${res.chain.join(' > ')}`,
-        `ours (wall, incl. node start-up): ${ow.toFixed(0)} ms; in-process: ${oi.toFixed(0)} ms; peak RSS ${mib(ours.rss)} MiB (target <= ${RSS_TARGET_MIB})`,
-        `debugfs rdump to ${shm}:          ${pw.toFixed(0)} ms; peak RSS ${mib(peer.rss)} MiB`,
-        `ratio ours/debugfs: wall ${(ow / pw).toFixed(2)}, in-process ${(oi / pw).toFixed(2)} (< 1: we are faster)`,
+        `ours (node start-up included): wall ${ow.toFixed(0)} ms, CPU ${oc.toFixed(0)} ms; unpack + read in-process ${oi.toFixed(0)} ms; peak RSS ${mib(ours.rss)} MiB (target <= ${RSS_TARGET_MIB})`,
+        `debugfs rdump to ${shm}:        wall ${pw.toFixed(0)} ms, CPU ${pc.toFixed(0)} ms; peak RSS ${mib(peer.rss)} MiB`,
+        `ratio ours/debugfs: wall ${(ow / pw).toFixed(2)}, CPU ${(oc / pc).toFixed(2)}, in-process/wall ${(oi / pw).toFixed(2)} (< 1: we are faster)`,
         ours.rss / 1024 > RSS_TARGET_MIB ? `WARNING: peak RSS over the ${RSS_TARGET_MIB} MiB target` : 'peak RSS within target',
       ].join('\n') + '\n',
     );

@@ -23,6 +23,8 @@ const TARGET_IMAGE_BYTES = 14 * 1024 * 1024;
 
 interface ChildResult {
   ms: number;
+  /** CPU time of all threads (user + system): unlike wall time, barely moved by other load on the machine. */
+  cpuMs: number;
   files: number;
   bytes: number;
   maxRssKb: number;
@@ -33,6 +35,7 @@ interface ChildResult {
 async function child(image: string): Promise<void> {
   const src = new FileSource(image);
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const chunk = squashfsHandler.identify(src, 0);
   if (!chunk) throw new Error(`${image}: not a squashfs image`);
   let problems = 0;
@@ -50,7 +53,8 @@ async function child(image: string): Promise<void> {
     files++;
     bytes += (await r.tree.read(n.path)).length;
   }
-  const out: ChildResult = { ms: performance.now() - t0, files, bytes, maxRssKb: process.resourceUsage().maxRSS, problems };
+  const cpu = process.cpuUsage(c0);
+  const out: ChildResult = { ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, files, bytes, maxRssKb: process.resourceUsage().maxRSS, problems };
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
@@ -85,15 +89,15 @@ function runOurs(image: string): ChildResult {
   return JSON.parse(p.stdout.trim().split('\n').pop()!) as ChildResult;
 }
 
-function runUnsquashfs(image: string, dest: string): { ms: number; maxRssKb: number } {
+function runUnsquashfs(image: string, dest: string): { ms: number; cpuMs: number; maxRssKb: number } {
   fs.rmSync(dest, { recursive: true, force: true });
   const t0 = performance.now();
-  const p = spawnSync('/usr/bin/time', ['-f', '%M', 'unsquashfs', '-q', '-n', '-d', dest, image], { encoding: 'utf8' });
+  const p = spawnSync('/usr/bin/time', ['-f', '%M %U %S', 'unsquashfs', '-q', '-n', '-d', dest, image], { encoding: 'utf8' });
   const ms = performance.now() - t0;
   if (p.status !== 0) throw new Error(`unsquashfs failed: ${p.stderr}`);
-  const rss = Number(p.stderr.trim().split('\n').pop());
+  const [rss, user, sys] = p.stderr.trim().split('\n').pop()!.split(' ').map(Number);
   fs.rmSync(dest, { recursive: true, force: true });
-  return { ms, maxRssKb: rss };
+  return { ms, cpuMs: ((user ?? 0) + (sys ?? 0)) * 1000, maxRssKb: rss ?? 0 };
 }
 
 /** A tree of the host's own ELF files (what a rootfs mostly is), sized so its xz image is ~14 MB. */
@@ -141,21 +145,25 @@ async function main(): Promise<void> {
       else console.log(`(corpus not found at ${corpus}: TP-Link rootfs skipped)`);
       images.push(buildHostImage(work));
     }
-    console.log('image                         size MB  files  data MB |  ours ms  unsq ms  ratio | ours RSS MB  unsq RSS MB');
+    console.log(`load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores (wall times mean little when it is far above the cores)`);
+    console.log('image                         size MB  files  data MB |  ours ms  unsq ms  ratio | ours CPU ms  unsq CPU ms  ratio | ours RSS MB  unsq RSS MB');
     for (const image of images) {
       const ours = Array.from({ length: RUNS }, () => runOurs(image));
       const theirs = Array.from({ length: RUNS }, () => runUnsquashfs(image, dest));
       const o = median(ours.map((r) => r.ms));
       const t = median(theirs.map((r) => r.ms));
+      const oc = median(ours.map((r) => r.cpuMs));
+      const tc = median(theirs.map((r) => r.cpuMs));
       const first = ours[0]!;
       console.log(
         `${path.basename(image).padEnd(28)} ${(fs.statSync(image).size / 1048576).toFixed(1).padStart(8)} ${String(first.files).padStart(6)} ${(first.bytes / 1048576).toFixed(1).padStart(8)} |` +
           ` ${o.toFixed(0).padStart(8)} ${t.toFixed(0).padStart(8)} ${(o / t).toFixed(2).padStart(6)} |` +
+          ` ${oc.toFixed(0).padStart(11)} ${tc.toFixed(0).padStart(11)} ${(oc / tc).toFixed(2).padStart(6)} |` +
           ` ${(Math.max(...ours.map((r) => r.maxRssKb)) / 1024).toFixed(0).padStart(11)} ${(Math.max(...theirs.map((r) => r.maxRssKb)) / 1024).toFixed(0).padStart(12)}` +
           (first.problems ? `  (${first.problems} problems)` : ''),
       );
     }
-    console.log('ours: open + read every regular file, in process (Node startup excluded); unsquashfs: wall time of `unsquashfs -d <tmpfs>`.');
+    console.log('ours: open + read every regular file, in process (Node startup excluded); unsquashfs: `unsquashfs -d <tmpfs>` (GNU time).');
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
     fs.rmSync(path.dirname(dest), { recursive: true, force: true });

@@ -147,6 +147,10 @@ function main(): void {
     process.stderr.write(`  ${label} ...\n`);
     rows.push(f());
   };
+  step('start-up', () => {
+    const row = ours('--startup-only', 'start-up only', 'squashfs', n);
+    return { ...row, tool: 'firmwarden start-up (node + tsx + imports, no image)', files: 0 };
+  });
   step('ours, squashfs', () => ours(img.squashfs, sq, 'squashfs', n));
   step('unsquashfs', () => peer(sq, 'unsquashfs -d', n, (out) => ['unsquashfs', ['-q', '-no-progress', '-d', out, img.squashfs]]));
   step('binwalk, squashfs', () => peer(sq, 'binwalk -e 2.3', n, (out) => ['binwalk', ['-e', '-q', '--run-as=root', '-C', out, img.squashfs]]));

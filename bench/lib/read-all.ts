@@ -1,6 +1,6 @@
 // Child process of bench/unpack.ts: unpack one image and read every byte of every file of every view (what
 // an analysis does), then print one JSON line. Run fresh per measurement so its peak RSS is its own.
-//   node --import tsx bench/lib/read-all.ts IMAGE
+//   node --import tsx bench/lib/read-all.ts IMAGE | --startup-only
 import { unpackImage, DEFAULT_UNPACK_LIMITS } from '../../service/unpack/unpack-image.js';
 
 export interface ReadAllResult {
@@ -37,6 +37,11 @@ async function main(image: string): Promise<ReadAllResult> {
 }
 
 const image = process.argv[2];
+if (image === '--startup-only') {
+  // The same module graph loaded, nothing read: what a fresh process costs before any work.
+  process.stdout.write(`${JSON.stringify({ ms: 0, files: 0, bytes: 0, errors: 0, chain: [], maxRss: process.resourceUsage().maxRSS })}\n`);
+  process.exit(0);
+}
 if (!image) {
   process.stderr.write('usage: read-all.ts IMAGE\n');
   process.exit(2);

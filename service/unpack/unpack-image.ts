@@ -194,7 +194,15 @@ class Unpacker {
       this.signal.throwIfAborted();
       const src = await this.fileSource(tree, node.path, node.size, chain);
       if (!src) continue;
-      if (!identifyAtStart(src, this.handlers)) continue;
+      // A lazily decoded file can fail on first read (damaged block); that is a report entry, not a crash.
+      let starts: boolean;
+      try {
+        starts = Boolean(identifyAtStart(src, this.handlers));
+      } catch (err) {
+        this.error(reportCode(err), errorMessage(err), chain, node.path);
+        continue;
+      }
+      if (!starts) continue;
       found += await this.carve(src, chain, node.path);
     }
     return found;

@@ -7,6 +7,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { FirmwardenError } from '../../service/errors.js';
+import { BufferSource } from '../../service/unpack/byte-source.js';
+import { squashfsHandler } from '../../service/unpack/handlers/squashfs.js';
+import { DEFAULT_UNPACK_LIMITS } from '../../service/unpack/limits.js';
+import { CappedSink } from '../../service/unpack/payload-sink.js';
 import type { SquashfsTree } from '../../service/unpack/squashfs/squashfs-tree.js';
 import type { FileSystemView } from '../../service/unpack/vfs.js';
 import { unpack } from '../unpack/helpers.js';
@@ -117,6 +122,43 @@ describe.skipIf(!present)('squashfs corpus', () => {
       if (name.startsWith('lzma1') || name.startsWith('lzma_')) expect(Object.keys(view.meta.blockVariants)).toEqual(['lzma-raw']);
     });
   }
+
+  it('survives 300 random mutations of the 2.x/3.x samples (bitfield layouts, both byte orders, LZMA and zlib)', async () => {
+    const names = ['zlib_le.sqfs3', 'zlib_be.sqfs3', 'lzma1_le.sqfs3', 'lzma1_be.sqfs3', 'lzma_le.sqfs2', 'lzma_be.sqfs2', 'avm_be.sqfs4'];
+    const samples = names.map((n) => fs.readFileSync(path.join(firmware, 'fact_extractor/squashFS/test/data', n)));
+    let seed = 0x1234567;
+    const rand = (n: number): number => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    let opened = 0;
+    for (let i = 0; i < 300; i++) {
+      const img = Buffer.from(samples[i % samples.length]!);
+      const used = Math.min(img.length, 600);
+      for (let k = 1 + rand(3); k > 0; k--) img[rand(used)] = rand(256);
+      const src = new BufferSource(img);
+      const chunk = squashfsHandler.identify(src, 0);
+      if (!chunk) continue;
+      const r = await squashfsHandler.open(src, chunk, {
+        limits: DEFAULT_UNPACK_LIMITS,
+        signal: new AbortController().signal,
+        problem: () => undefined,
+        createSink: () => new CappedSink(1 << 20, () => undefined),
+      });
+      if (r.kind !== 'tree') continue;
+      opened++;
+      for (const n of r.tree.walk()) {
+        if (n.type !== 'file') continue;
+        r.tree.openSource?.(n.path)?.read(0, 64);
+        await r.tree.read(n.path).catch((err: unknown) => {
+          if (!(err instanceof FirmwardenError)) throw err;
+        });
+      }
+    }
+    expect(opened).toBeGreaterThan(50);
+  });
 
   it("finds the squashfs inside FACT's TP-Link test.tpl (at 0x120200, directly or inside a TP-Link container)", async () => {
     const r = await unpack(path.join(firmware, 'fact_extractor/tpl/test/data/test.tpl'));

@@ -13,7 +13,11 @@ const CASES_PER_FORMAT = 150;
 const SEED = 20251124;
 
 const findingsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-fuzz-findings-'));
-afterAll(() => fs.rmSync(findingsDir, { recursive: true, force: true }));
+let keepFindings = false;
+// Saved cases stay in the temp dir when there are findings (the failure message names them).
+afterAll(() => {
+  if (!keepFindings) fs.rmSync(findingsDir, { recursive: true, force: true });
+});
 
 describe('unpacker fuzzing (short run)', () => {
   it('mutates deterministically: a case is its seed image plus its case seed', () => {
@@ -34,7 +38,9 @@ describe('unpacker fuzzing (short run)', () => {
     process.stdout.write(`${table}\n`);
     expect(summary.stats.length, 'formats fuzzed').toBeGreaterThan(0);
     for (const s of summary.stats) expect(s.cases, s.format).toBe(CASES_PER_FORMAT);
-    // Findings name their saved case (bytes + JSON with the mutation); rerun with the same seed to get them back.
+    // Findings name their saved case (bytes + JSON with the mutation); replay one with
+    // `node --import tsx test/fuzz/run-fuzz.ts --replay <file>`.
+    keepFindings = summary.findings.length > 0;
     expect(summary.findings.map((f) => `${f.kind} ${f.format}: ${f.message.slice(0, 500)}`)).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
-// Every registered handler must have a fixture test at test/unpack/handlers/<name>.test.ts (the unblob
-// rule: a format without a fixture is a format nobody knows works).
+// Every registered handler must have a fixture test at test/unpack/handlers/<name>.test.ts, or for the
+// compressed-stream handlers test/unpack/streams/<name>.test.ts (the unblob rule: a format without a
+// fixture is a format nobody knows works).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,8 +11,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 describe('handler registry', () => {
   it('has a fixture test for every handler', () => {
-    const covered = fs
-      .readdirSync(path.join(here, 'handlers'))
+    const covered = ['handlers', 'streams']
+      .flatMap((dir) => fs.readdirSync(path.join(here, dir)))
       .filter((f) => f.endsWith('.test.ts'))
       .map((f) => f.slice(0, -'.test.ts'.length));
     const names = HANDLERS.map((h) => h.name);

@@ -24,6 +24,9 @@ const SHARED_OBJECT = /\.so(?:\.[\w.]+)?$|\.ko$/;
 
 interface CompiledRow {
   row: ClassifierRow;
+  /** Anchor index of linkedLibrary.soname; hits are dropped in files where it occurs (unless ownFiles). */
+  linkedMarker: number;
+  ownFiles: RegExp[];
   anyPath: boolean;
   globs: RegExp[];
   pattern: RegExp;
@@ -72,18 +75,24 @@ class ClassifierSet {
   constructor(rows: readonly ClassifierRow[]) {
     const anchors = new Map<string, number>();
     this.rowsByAnchor = [];
-    this.rows = rows.map((row, index) => {
-      let a = anchors.get(row.anchor);
+    const anchorIndex = (literal: string): number => {
+      let a = anchors.get(literal);
       if (a === undefined) {
         a = anchors.size;
-        anchors.set(row.anchor, a);
+        anchors.set(literal, a);
         this.rowsByAnchor.push([]);
       }
-      this.rowsByAnchor[a]!.push(index);
+      return a;
+    };
+    this.rows = rows.map((row, index) => {
+      this.rowsByAnchor[anchorIndex(row.anchor)]!.push(index);
+      const linkedMarker = row.linkedLibrary ? anchorIndex(row.linkedLibrary.soname) : -1;
       const anyPath = row.fileGlobs.includes('**');
       const flags = row.pattern.flags.includes('g') ? row.pattern.flags : `${row.pattern.flags}g`;
       return {
         row,
+        linkedMarker,
+        ownFiles: (row.linkedLibrary?.ownFiles ?? []).map(globToRegExp),
         anyPath,
         globs: row.fileGlobs.filter((g) => g !== '**').map(globToRegExp),
         pattern: new RegExp(row.pattern.source, flags),
@@ -114,9 +123,11 @@ class ClassifierSet {
     const elf = bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
     if (!elf && !this.isRawCandidate(path)) return [];
     const applies = new Int8Array(this.rows.length);
-    const hits: Hit[] = [];
+    const hits: Array<Hit & { row: number }> = [];
     const seen = new Set<string>();
-    this.matcher.scan(bytes, (anchor, start) => {
+    const anchorsSeen = new Uint8Array(this.rowsByAnchor.length);
+    const onHit = (anchor: number, start: number): void => {
+      anchorsSeen[anchor] = 1;
       for (const ri of this.rowsByAnchor[anchor]!) {
         let ok = applies[ri]!;
         const c = this.rows[ri]!;
@@ -131,11 +142,58 @@ class ClassifierSet {
         const key = `${c.row.id}\0${d.version}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        hits.push({ rowId: c.row.id, detection: d, maxPerVersion: c.maxPerVersion });
+        hits.push({ row: ri, rowId: c.row.id, detection: d, maxPerVersion: c.maxPerVersion });
       }
+    };
+    for (const [from, to] of elf ? dataRanges(bytes) : [[0, bytes.length] as const]) this.matcher.scan(bytes, onHit, from, to);
+    return hits.filter((h) => {
+      const c = this.rows[h.row]!;
+      return c.linkedMarker < 0 || anchorsSeen[c.linkedMarker] === 0 || c.ownFiles.some((g) => g.test(path));
     });
-    return hits;
   }
+}
+
+const SHF_EXECINSTR = 0x4;
+const SHT_NOBITS = 8;
+
+/**
+ * The parts of an ELF file worth scanning: everything but its code sections (.text, .plt, .init ...), which
+ * hold no strings and are half of a typical binary. A file whose section table is missing or damaged is
+ * scanned whole.
+ */
+export function dataRanges(b: Buffer): Array<readonly [number, number]> {
+  const whole = [[0, b.length] as const];
+  if (b.length < 52) return whole;
+  const is64 = b[4] === 2;
+  const le = b[5] === 1;
+  const u16 = (o: number): number => (le ? b.readUInt16LE(o) : b.readUInt16BE(o));
+  const u32 = (o: number): number => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
+  const word = (o: number): number => (is64 ? Number(le ? b.readBigUInt64LE(o) : b.readBigUInt64BE(o)) : u32(o));
+  if (is64 && b.length < 64) return whole;
+  const shoff = word(is64 ? 0x28 : 0x20);
+  const shentsize = u16(is64 ? 0x3a : 0x2e);
+  const shnum = u16(is64 ? 0x3c : 0x30);
+  if (u32(0x14) !== 1 || shnum === 0 || shentsize !== (is64 ? 64 : 40) || shoff + shnum * shentsize > b.length) return whole;
+  const code: Array<[number, number]> = [];
+  for (let i = 0; i < shnum; i++) {
+    const h = shoff + i * shentsize;
+    const type = u32(h + 4);
+    const flags = word(h + 8);
+    const offset = word(h + (is64 ? 0x18 : 0x10));
+    const size = word(h + (is64 ? 0x20 : 0x14));
+    if (type === SHT_NOBITS || (flags & SHF_EXECINSTR) === 0 || size === 0) continue;
+    if (offset + size > b.length) return whole;
+    code.push([offset, offset + size]);
+  }
+  code.sort((x, y) => x[0] - y[0]);
+  const out: Array<readonly [number, number]> = [];
+  let at = 0;
+  for (const [start, end] of code) {
+    if (start > at) out.push([at, start]);
+    at = Math.max(at, end);
+  }
+  if (at < b.length) out.push([at, b.length]);
+  return out;
 }
 
 function dedupe(res: RegExp[]): RegExp[] {
@@ -191,10 +249,13 @@ function versionOf(row: ClassifierRow, m: RegExpExecArray): string | undefined {
   return /^\d/.test(v) ? v : undefined;
 }
 
-/** The matched bytes as text: NUL separators shown as "\0", other control bytes as ".", cut to 200 chars. */
+/**
+ * The matched bytes as text: the terminator a pattern ends on dropped, NUL separators shown as "\0", other
+ * control bytes as ".", cut to 200 characters.
+ */
 function printable(s: string): string {
   const out = s
-    .replace(/\x00+$/, '')
+    .replace(/[\x00-\x1f]+$/, '')
     .replace(/\x00+/g, '\\0')
     .replace(/[\x01-\x1f\x7f-\xff]/g, '.');
   return out.length > MAX_MATCH_TEXT ? out.slice(0, MAX_MATCH_TEXT) : out;

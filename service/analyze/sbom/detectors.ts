@@ -7,6 +7,7 @@ import { openwrtRelease } from './catalogers/openwrt-release.js';
 import { opkgStatus } from './catalogers/opkg-status.js';
 import { osRelease } from './catalogers/os-release.js';
 import { yoctoBuildinfo } from './catalogers/yocto-buildinfo.js';
+import { scanBinaries } from './binary-scan.js';
 import type { BinaryScan, Cataloger } from './detection.js';
 
 /** File catalogers: each selects the files it wants during the analyzer's single walk of a filesystem. */
@@ -24,4 +25,4 @@ export const CATALOGERS: readonly Cataloger[] = [
  * Whole-filesystem detectors, given every node of the walk. The binary classifiers (binary-scan.ts,
  * `export const scanBinaries: BinaryScan`) belong here once that file exists.
  */
-export const BINARY_SCANS: readonly BinaryScan[] = [];
+export const BINARY_SCANS: readonly BinaryScan[] = [scanBinaries];

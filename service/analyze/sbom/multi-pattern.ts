@@ -11,8 +11,11 @@ export interface AnchorHit {
 }
 
 export class MultiPatternMatcher {
-  private readonly delta: Uint16Array | Uint32Array;
-  /** outputs of state s: outList[outStart[s] .. outStart[s + 1]) (own pattern plus those of its suffix links). */
+  /** delta[(state << 8) | byte] = next state. Int32Array keeps the inner loop monomorphic. */
+  private readonly delta: Int32Array;
+  /** 1 when a state ends at least one pattern: the only branch the inner loop takes. */
+  private readonly final: Uint8Array;
+  /** outputs of state s: outList[outStart[s] .. outStart[s + 1]) (own patterns plus those of its suffix links). */
   private readonly outStart: Uint32Array;
   private readonly outList: Uint32Array;
   private readonly lengths: Uint32Array;
@@ -22,77 +25,79 @@ export class MultiPatternMatcher {
   constructor(patterns: readonly Uint8Array[]) {
     this.patternCount = patterns.length;
     this.lengths = Uint32Array.from(patterns, (p) => p.length);
-    // Trie first, with sparse children; the dense table is filled breadth-first afterwards.
-    const children: Array<Map<number, number>> = [new Map()];
+    // The trie is built straight into the dense table (-1 = no edge yet), then completed breadth-first.
+    let capacity = 1 + patterns.reduce((n, p) => n + p.length, 0);
+    const delta = new Int32Array(capacity * 256).fill(-1);
     const own: number[][] = [[]];
+    let states = 1;
     patterns.forEach((p, index) => {
       if (p.length === 0) throw new RangeError(`pattern ${index} is empty`);
       let s = 0;
       for (const byte of p) {
-        let next = children[s]!.get(byte);
-        if (next === undefined) {
-          next = children.length;
-          children.push(new Map());
+        let next = delta[(s << 8) | byte]!;
+        if (next < 0) {
+          next = states++;
           own.push([]);
-          children[s]!.set(byte, next);
+          delta[(s << 8) | byte] = next;
         }
         s = next;
       }
       own[s]!.push(index);
     });
-    const n = children.length;
-    this.stateCount = n;
-    const delta = n <= 0xffff ? new Uint16Array(n * 256) : new Uint32Array(n * 256);
-    const fail = new Uint32Array(n);
+    capacity = states;
+    const fail = new Int32Array(states);
     const outputs: number[][] = own.map((o) => [...o]);
-    const queue: number[] = [];
-    for (const [byte, next] of children[0]!) {
-      delta[byte] = next;
-      queue.push(next);
+    const queue = new Int32Array(states);
+    let tail = 0;
+    for (let byte = 0; byte < 256; byte++) {
+      const next = delta[byte]!;
+      if (next < 0) delta[byte] = 0;
+      else queue[tail++] = next;
     }
-    for (let head = 0; head < queue.length; head++) {
+    for (let head = 0; head < tail; head++) {
       const s = queue[head]!;
       const f = fail[s]!;
-      outputs[s]!.push(...outputs[f]!);
-      const base = s * 256;
-      const fbase = f * 256;
+      if (outputs[f]!.length > 0) outputs[s]!.push(...outputs[f]!);
+      const base = s << 8;
+      const fbase = f << 8;
       for (let byte = 0; byte < 256; byte++) {
-        const next = children[s]!.get(byte);
-        if (next === undefined) {
-          delta[base + byte] = delta[fbase + byte]!;
+        const next = delta[base | byte]!;
+        if (next < 0) {
+          delta[base | byte] = delta[fbase | byte]!;
         } else {
-          delta[base + byte] = next;
-          fail[next] = delta[fbase + byte]!;
-          queue.push(next);
+          fail[next] = delta[fbase | byte]!;
+          queue[tail++] = next;
         }
       }
     }
-    this.delta = delta;
-    this.outStart = new Uint32Array(n + 1);
+    this.delta = delta.slice(0, states * 256);
+    this.stateCount = states;
+    this.final = new Uint8Array(states);
+    this.outStart = new Uint32Array(states + 1);
     const flat: number[] = [];
-    for (let s = 0; s < n; s++) {
+    for (let s = 0; s < states; s++) {
       this.outStart[s] = flat.length;
-      flat.push(...outputs[s]!);
+      if (outputs[s]!.length > 0) this.final[s] = 1;
+      for (const o of outputs[s]!) flat.push(o);
     }
-    this.outStart[n] = flat.length;
+    this.outStart[states] = flat.length;
     this.outList = Uint32Array.from(flat);
   }
 
   /**
-   * Calls onHit for every occurrence of every pattern in buf, in order of the hit's end. Returning false from
-   * onHit stops the scan.
+   * Calls onHit for every occurrence of every pattern in buf[from, to), in order of the hit's end. Returning
+   * false from onHit stops the scan.
    */
-  scan(buf: Uint8Array, onHit: (pattern: number, start: number) => boolean | void): void {
+  scan(buf: Uint8Array, onHit: (pattern: number, start: number) => boolean | void, from = 0, to = buf.length): void {
     const delta = this.delta;
-    const outStart = this.outStart;
-    const len = buf.length;
+    const final = this.final;
+    const len = Math.min(to, buf.length);
     let s = 0;
-    for (let i = 0; i < len; i++) {
-      s = delta[s * 256 + buf[i]!]!;
-      const a = outStart[s]!;
-      const b = outStart[s + 1]!;
-      if (a === b) continue;
-      for (let k = a; k < b; k++) {
+    for (let i = from; i < len; i++) {
+      s = delta[(s << 8) | buf[i]!]!;
+      if (final[s] === 0) continue;
+      const b = this.outStart[s + 1]!;
+      for (let k = this.outStart[s]!; k < b; k++) {
         const p = this.outList[k]!;
         if (onHit(p, i + 1 - this.lengths[p]!) === false) return;
       }

@@ -20,7 +20,11 @@ export interface DecodeOptions {
 export interface DecodeResult {
   /** The output (empty in streaming mode: it went to onOutput). */
   data: Buffer;
-  /** Input bytes that belong to the stream: its exact end, so a carved chunk ends there. */
+  /**
+   * Input bytes that belong to the stream: its exact end, so a carved chunk ends there (also when output was
+   * limited, for every format whose sizes can be walked; an LZMA1 stream cut by the limit reports where
+   * decoding stopped).
+   */
   consumed: number;
   /** The input ended before the stream did; data holds what was decodable. */
   truncated: boolean;
@@ -82,6 +86,11 @@ export class OutputCollector {
   constructor(private readonly opts: DecodeOptions) {
     this.maxOutput = Math.max(0, Math.floor(Number.isFinite(opts.maxOutput) ? opts.maxOutput : Number.MAX_SAFE_INTEGER));
     this.onOutput = opts.onOutput;
+  }
+
+  /** Output is gathered into `data` (no onOutput). */
+  get gathering(): boolean {
+    return this.onOutput === undefined;
   }
 
   /** Bytes that may still be produced. */

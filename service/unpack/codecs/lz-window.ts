@@ -10,6 +10,15 @@ export interface PieceSink {
 
 const FIRST_SIZE = 1 << 16;
 
+/**
+ * How big a window a decode needs: the dictionary when output is streamed (the window wraps and hands out
+ * pieces), or all of the output when it is gathered (then nothing is copied on the way, and the window's
+ * buffer is the result).
+ */
+export function windowCapacity(dictSize: number, cap: number, gather: boolean): number {
+  return Math.max(1, gather ? cap : Math.min(Math.max(dictSize, 4096), cap));
+}
+
 export class LzWindow {
   buf: Buffer;
   /** Next write index in buf. */

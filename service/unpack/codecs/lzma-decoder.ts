@@ -1,7 +1,9 @@
 // The LZMA decoder proper (range decoder + LZ symbols), written from the LZMA SDK's lzma-specification.txt.
 // It decodes into an LzWindow up to an output limit and can be resumed, which is what LZMA2 needs (many
-// chunks, one state). All probabilities live in one Uint16Array at fixed offsets, and the range coder works
-// on plain numbers, so the hot loop allocates nothing.
+// chunks, one state). All probabilities live in one Uint16Array at fixed offsets and the range coder's two
+// registers in a Uint32Array, so the hot loop allocates nothing. (Writing every bit decision out inline in
+// one big loop was measured too: no faster once optimized, and much slower to get optimized, which matters
+// for small squashfs blocks.)
 //
 // Input past the end is read as zeros and remembered in `overrun`: the symbol that needed it is dropped, so
 // the output always ends on the last symbol that was really there.
@@ -198,14 +200,62 @@ export class LzmaDecoder {
   }
 
   /**
+   * One literal (8 bits, or the "matched" form after a match, which first follows the bits of the byte at
+   * rep0). The range coder sits in locals here: this loop runs for most of the decoded bits.
+   */
+  private literal(base: number, matchByte: number): number {
+    const probs = this.probs;
+    const rc = this.rc;
+    const input = this.input;
+    const inEnd = this.inEnd;
+    let range = rc[0] as number;
+    let code = rc[1] as number;
+    let inPos = this.inPos;
+    let sym = 1;
+    // Matched phase: offs stays 0x100 while the decoded bits agree with matchByte's, then drops to 0.
+    let offs = matchByte >= 0 ? 0x100 : 0;
+    let mb = matchByte;
+    while (sym < 0x100) {
+      let i: number;
+      let matchBit = 0;
+      if (offs !== 0) {
+        mb <<= 1;
+        matchBit = mb & 0x100;
+        i = base + offs + matchBit + sym;
+      } else {
+        i = base + sym;
+      }
+      const p = probs[i] as number;
+      const bound = (range >>> 11) * p;
+      if (code < bound) {
+        range = bound;
+        probs[i] = p + ((2048 - p) >>> 5);
+        sym <<= 1;
+        if (matchBit !== 0) offs = 0;
+      } else {
+        range -= bound;
+        code -= bound;
+        probs[i] = p - (p >>> 5);
+        sym = (sym << 1) | 1;
+        if (matchBit === 0) offs = 0;
+      }
+      if (range < TOP) {
+        range *= 256;
+        code *= 256;
+        if (inPos < inEnd) code += input[inPos++] as number;
+        else this.overrun = true;
+      }
+    }
+    rc[0] = range;
+    rc[1] = code;
+    this.inPos = inPos;
+    return sym;
+  }
+
+  /**
    * Decodes until the window has produced `outLimit` bytes, the end marker, or the input runs out. With
    * stopAtCleanEnd, an input that is used up with the range coder at zero is the end (streams without a
    * size and without an end marker, as vendor squashfs writes them).
-   *
-   * This is the hot loop, so the range coder, the state and the reps live in locals, and each binary
-   * decision is written out where it is used (the same five steps every time: bound from the probability,
-   * compare, narrow the range, adapt the probability, refill a byte when the range gets small). The methods
-   * above do the same for the cold paths.
    */
   decode(outLimit: number, stopAtCleanEnd: boolean): number {
     const win = this.window;
@@ -215,434 +265,78 @@ export class LzmaDecoder {
       this.pendingLen -= n;
       if (this.pendingLen > 0) return STOP_LIMIT;
     }
-    const probs = this.probs;
-    const input = this.input;
-    const inEnd = this.inEnd;
-    const rc = this.rc;
     const lc = this.lc;
     const lpMask = this.lpMask;
     const pbMask = this.pbMask;
-    let range = rc[0] as number;
-    let code = rc[1] as number;
-    let inPos = this.inPos;
-    let overrun = this.overrun;
-    let state = this.state;
-    let rep0 = this.rep0;
-    let rep1 = this.rep1;
-    let rep2 = this.rep2;
-    let rep3 = this.rep3;
-    let stop: number;
-    let i = 0;
-    let p = 0;
-    let bound = 0;
-    let bit = 0;
     for (;;) {
-      if (win.produced >= outLimit || win.refused) {
-        stop = STOP_LIMIT;
-        break;
-      }
-      if (stopAtCleanEnd && inPos >= inEnd && code === 0) {
-        stop = STOP_CLEAN_END;
-        break;
-      }
+      if (win.produced >= outLimit || win.refused) return STOP_LIMIT;
+      if (stopAtCleanEnd && this.inPos >= this.inEnd && this.rc[1] === 0) return STOP_CLEAN_END;
       const posState = win.streamPos & pbMask;
-      const posKey = (state << 4) + posState;
-      // is it a match?
-      i = IS_MATCH + posKey;
-      p = probs[i] as number;
-      bound = (range >>> 11) * p;
-      if (code < bound) {
-        range = bound;
-        probs[i] = p + ((2048 - p) >>> 5);
-        bit = 0;
-      } else {
-        range -= bound;
-        code -= bound;
-        probs[i] = p - (p >>> 5);
-        bit = 1;
-      }
-      if (range < TOP) {
-        range *= 256;
-        code *= 256;
-        if (inPos < inEnd) code += input[inPos++] as number;
-        else overrun = true;
-      }
-      if (bit === 0) {
-        // Literal: 8 bits in the context of the previous byte (and, after a match, of the byte at rep0).
+      const state = this.state;
+      if (this.bit(IS_MATCH + (state << 4) + posState) === 0) {
         const prev = win.filled > 0 ? win.getByte(1) : 0;
         const base = LITERAL + 0x300 * (((win.streamPos & lpMask) << lc) + (prev >>> (8 - lc)));
-        let sym = 1;
-        let offs = 0;
-        let mb = 0;
+        let matchByte = -1;
         if (state >= 7) {
-          if (rep0 >= win.filled) this.badDistance(rep0);
-          mb = win.getByte(rep0 + 1);
-          offs = 0x100;
+          if (this.rep0 >= win.filled) this.badDistance(this.rep0);
+          matchByte = win.getByte(this.rep0 + 1);
         }
-        while (sym < 0x100) {
-          let matchBit = 0;
-          if (offs !== 0) {
-            mb <<= 1;
-            matchBit = mb & 0x100;
-            i = base + offs + matchBit + sym;
-          } else {
-            i = base + sym;
-          }
-          p = probs[i] as number;
-          bound = (range >>> 11) * p;
-          if (code < bound) {
-            range = bound;
-            probs[i] = p + ((2048 - p) >>> 5);
-            sym <<= 1;
-            if (matchBit !== 0) offs = 0;
-          } else {
-            range -= bound;
-            code -= bound;
-            probs[i] = p - (p >>> 5);
-            sym = (sym << 1) | 1;
-            if (matchBit === 0) offs = 0;
-          }
-          if (range < TOP) {
-            range *= 256;
-            code *= 256;
-            if (inPos < inEnd) code += input[inPos++] as number;
-            else overrun = true;
-          }
-        }
-        if (overrun) {
-          stop = STOP_INPUT;
-          break;
-        }
+        const sym = this.literal(base, matchByte);
+        if (this.overrun) return STOP_INPUT;
         win.putByte(sym & 0xff);
-        state = state < 4 ? 0 : state < 10 ? state - 3 : state - 6;
+        this.state = state < 4 ? 0 : state < 10 ? state - 3 : state - 6;
         continue;
       }
-      // is it a repeated distance?
-      i = IS_REP + state;
-      p = probs[i] as number;
-      bound = (range >>> 11) * p;
-      if (code < bound) {
-        range = bound;
-        probs[i] = p + ((2048 - p) >>> 5);
-        bit = 0;
+      let len: number;
+      if (this.bit(IS_REP + state) === 0) {
+        len = this.length(LEN, posState);
+        const dist = this.distance(len);
+        if (this.overrun) return STOP_INPUT;
+        if (dist === END_MARKER_DISTANCE) return STOP_END_MARKER;
+        this.rep3 = this.rep2;
+        this.rep2 = this.rep1;
+        this.rep1 = this.rep0;
+        this.rep0 = dist;
+        this.state = state < 7 ? 7 : 10;
       } else {
-        range -= bound;
-        code -= bound;
-        probs[i] = p - (p >>> 5);
-        bit = 1;
-      }
-      if (range < TOP) {
-        range *= 256;
-        code *= 256;
-        if (inPos < inEnd) code += input[inPos++] as number;
-        else overrun = true;
-      }
-      let lenBase: number;
-      if (bit === 0) {
-        lenBase = LEN;
-        state = state < 7 ? 7 : 10;
-      } else {
-        // rep0 (short: one byte, or long), or rep1..rep3 moved to the front.
-        i = IS_REP_G0 + state;
-        p = probs[i] as number;
-        bound = (range >>> 11) * p;
-        if (code < bound) {
-          range = bound;
-          probs[i] = p + ((2048 - p) >>> 5);
-          bit = 0;
-        } else {
-          range -= bound;
-          code -= bound;
-          probs[i] = p - (p >>> 5);
-          bit = 1;
-        }
-        if (range < TOP) {
-          range *= 256;
-          code *= 256;
-          if (inPos < inEnd) code += input[inPos++] as number;
-          else overrun = true;
-        }
-        if (bit === 0) {
-          i = IS_REP0_LONG + posKey;
-          p = probs[i] as number;
-          bound = (range >>> 11) * p;
-          if (code < bound) {
-            range = bound;
-            probs[i] = p + ((2048 - p) >>> 5);
-            bit = 0;
-          } else {
-            range -= bound;
-            code -= bound;
-            probs[i] = p - (p >>> 5);
-            bit = 1;
-          }
-          if (range < TOP) {
-            range *= 256;
-            code *= 256;
-            if (inPos < inEnd) code += input[inPos++] as number;
-            else overrun = true;
-          }
-          if (bit === 0) {
-            if (overrun) {
-              stop = STOP_INPUT;
-              break;
-            }
-            if (rep0 >= win.filled) this.badDistance(rep0);
-            state = state < 7 ? 9 : 11;
-            win.putByte(win.getByte(rep0 + 1));
+        if (this.bit(IS_REP_G0 + state) === 0) {
+          if (this.bit(IS_REP0_LONG + (state << 4) + posState) === 0) {
+            if (this.overrun) return STOP_INPUT;
+            if (this.rep0 >= win.filled) this.badDistance(this.rep0);
+            this.state = state < 7 ? 9 : 11;
+            win.putByte(win.getByte(this.rep0 + 1));
             continue;
           }
         } else {
-          i = IS_REP_G1 + state;
-          p = probs[i] as number;
-          bound = (range >>> 11) * p;
-          if (code < bound) {
-            range = bound;
-            probs[i] = p + ((2048 - p) >>> 5);
-            bit = 0;
-          } else {
-            range -= bound;
-            code -= bound;
-            probs[i] = p - (p >>> 5);
-            bit = 1;
-          }
-          if (range < TOP) {
-            range *= 256;
-            code *= 256;
-            if (inPos < inEnd) code += input[inPos++] as number;
-            else overrun = true;
-          }
           let dist: number;
-          if (bit === 0) {
-            dist = rep1;
+          if (this.bit(IS_REP_G1 + state) === 0) {
+            dist = this.rep1;
           } else {
-            i = IS_REP_G2 + state;
-            p = probs[i] as number;
-            bound = (range >>> 11) * p;
-            if (code < bound) {
-              range = bound;
-              probs[i] = p + ((2048 - p) >>> 5);
-              bit = 0;
+            if (this.bit(IS_REP_G2 + state) === 0) {
+              dist = this.rep2;
             } else {
-              range -= bound;
-              code -= bound;
-              probs[i] = p - (p >>> 5);
-              bit = 1;
+              dist = this.rep3;
+              this.rep3 = this.rep2;
             }
-            if (range < TOP) {
-              range *= 256;
-              code *= 256;
-              if (inPos < inEnd) code += input[inPos++] as number;
-              else overrun = true;
-            }
-            if (bit === 0) {
-              dist = rep2;
-            } else {
-              dist = rep3;
-              rep3 = rep2;
-            }
-            rep2 = rep1;
+            this.rep2 = this.rep1;
           }
-          rep1 = rep0;
-          rep0 = dist;
+          this.rep1 = this.rep0;
+          this.rep0 = dist;
         }
-        lenBase = REP_LEN;
-        state = state < 7 ? 8 : 11;
+        len = this.length(REP_LEN, posState);
+        if (this.overrun) return STOP_INPUT;
+        this.state = state < 7 ? 8 : 11;
       }
-      // Length: choice bits pick the 3-bit low or mid tree (per pos state) or the 8-bit high tree.
-      let treeBase: number;
-      let treeBits: number;
-      let len: number;
-      i = lenBase;
-      p = probs[i] as number;
-      bound = (range >>> 11) * p;
-      if (code < bound) {
-        range = bound;
-        probs[i] = p + ((2048 - p) >>> 5);
-        treeBase = lenBase + 2 + (posState << 3);
-        treeBits = 3;
-        len = 0;
-      } else {
-        range -= bound;
-        code -= bound;
-        probs[i] = p - (p >>> 5);
-        if (range < TOP) {
-          range *= 256;
-          code *= 256;
-          if (inPos < inEnd) code += input[inPos++] as number;
-          else overrun = true;
-        }
-        i = lenBase + 1;
-        p = probs[i] as number;
-        bound = (range >>> 11) * p;
-        if (code < bound) {
-          range = bound;
-          probs[i] = p + ((2048 - p) >>> 5);
-          treeBase = lenBase + 130 + (posState << 3);
-          treeBits = 3;
-          len = 8;
-        } else {
-          range -= bound;
-          code -= bound;
-          probs[i] = p - (p >>> 5);
-          treeBase = lenBase + 258;
-          treeBits = 8;
-          len = 16;
-        }
-      }
-      if (range < TOP) {
-        range *= 256;
-        code *= 256;
-        if (inPos < inEnd) code += input[inPos++] as number;
-        else overrun = true;
-      }
-      let m = 1;
-      for (let k = 0; k < treeBits; k++) {
-        i = treeBase + m;
-        p = probs[i] as number;
-        bound = (range >>> 11) * p;
-        if (code < bound) {
-          range = bound;
-          probs[i] = p + ((2048 - p) >>> 5);
-          m <<= 1;
-        } else {
-          range -= bound;
-          code -= bound;
-          probs[i] = p - (p >>> 5);
-          m = (m << 1) | 1;
-        }
-        if (range < TOP) {
-          range *= 256;
-          code *= 256;
-          if (inPos < inEnd) code += input[inPos++] as number;
-          else overrun = true;
-        }
-      }
-      len += m - (1 << treeBits);
-      if (lenBase === LEN) {
-        // A new distance: 6-bit slot, then reverse-coded extra bits (and direct bits for far slots).
-        const slotBase = POS_SLOT + ((len < 3 ? len : 3) << 6);
-        m = 1;
-        for (let k = 0; k < 6; k++) {
-          i = slotBase + m;
-          p = probs[i] as number;
-          bound = (range >>> 11) * p;
-          if (code < bound) {
-            range = bound;
-            probs[i] = p + ((2048 - p) >>> 5);
-            m <<= 1;
-          } else {
-            range -= bound;
-            code -= bound;
-            probs[i] = p - (p >>> 5);
-            m = (m << 1) | 1;
-          }
-          if (range < TOP) {
-            range *= 256;
-            code *= 256;
-            if (inPos < inEnd) code += input[inPos++] as number;
-            else overrun = true;
-          }
-        }
-        const slot = m - 64;
-        let dist = slot;
-        if (slot >= 4) {
-          const numDirect = (slot >>> 1) - 1;
-          dist = (2 | (slot & 1)) * 2 ** numDirect;
-          let revBase: number;
-          let revBits: number;
-          if (slot < 14) {
-            revBase = SPEC_POS + dist - slot;
-            revBits = numDirect;
-          } else {
-            let direct = 0;
-            for (let k = numDirect - 4; k > 0; k--) {
-              range = range >>> 1;
-              let b = 0;
-              if (code >= range) {
-                code -= range;
-                b = 1;
-              }
-              direct = direct * 2 + b;
-              if (range < TOP) {
-                range *= 256;
-                code *= 256;
-                if (inPos < inEnd) code += input[inPos++] as number;
-                else overrun = true;
-              }
-            }
-            dist += direct * 16;
-            revBase = ALIGN;
-            revBits = 4;
-          }
-          m = 1;
-          let rev = 0;
-          for (let k = 0; k < revBits; k++) {
-            i = revBase + m;
-            p = probs[i] as number;
-            bound = (range >>> 11) * p;
-            if (code < bound) {
-              range = bound;
-              probs[i] = p + ((2048 - p) >>> 5);
-              m <<= 1;
-            } else {
-              range -= bound;
-              code -= bound;
-              probs[i] = p - (p >>> 5);
-              m = (m << 1) | 1;
-              rev |= 1 << k;
-            }
-            if (range < TOP) {
-              range *= 256;
-              code *= 256;
-              if (inPos < inEnd) code += input[inPos++] as number;
-              else overrun = true;
-            }
-          }
-          dist += rev;
-        }
-        if (overrun) {
-          stop = STOP_INPUT;
-          break;
-        }
-        if (dist === END_MARKER_DISTANCE) {
-          stop = STOP_END_MARKER;
-          break;
-        }
-        rep3 = rep2;
-        rep2 = rep1;
-        rep1 = rep0;
-        rep0 = dist;
-      } else if (overrun) {
-        stop = STOP_INPUT;
-        break;
-      }
-      if (rep0 >= win.filled) {
-        this.rep0 = rep0;
-        this.badDistance(rep0);
-      }
+      if (this.rep0 >= win.filled) this.badDistance(this.rep0);
       len += 2;
       const room = outLimit - win.produced;
       if (len > room) {
         this.pendingLen = len - room;
         len = room;
       }
-      win.copyMatch(rep0 + 1, len);
-      if (this.pendingLen > 0) {
-        stop = STOP_LIMIT;
-        break;
-      }
+      win.copyMatch(this.rep0 + 1, len);
+      if (this.pendingLen > 0) return STOP_LIMIT;
     }
-    rc[0] = range;
-    rc[1] = code;
-    this.inPos = inPos;
-    this.overrun = overrun;
-    this.state = state;
-    this.rep0 = rep0;
-    this.rep1 = rep1;
-    this.rep2 = rep2;
-    this.rep3 = rep3;
-    return stop;
   }
 
   /** A match was cut by the output limit and has bytes left. */

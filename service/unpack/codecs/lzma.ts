@@ -3,12 +3,13 @@
 // squashfs), and the vendor squashfs block (5-byte props+dictionary header, no size field at all).
 import { decodePropsByte, LzmaDecoder, STOP_END_MARKER, STOP_INPUT, STOP_LIMIT, type LzmaProps } from './lzma-decoder.js';
 import { guarded, malformed, OutputCollector, type DecodeOptions, type DecodeResult, type RandomAccess, type StreamExtent } from './codec.js';
-import { LzWindow } from './lz-window.js';
+import { LzWindow, windowCapacity } from './lz-window.js';
 
 export { decodePropsByte, type LzmaProps } from './lzma-decoder.js';
 
 export const LZMA_ALONE_HEADER_SIZE = 13;
 const MIN_DICT = 4096;
+const STEP = 1 << 20;
 
 export interface LzmaAloneHeader {
   props: LzmaProps;
@@ -40,15 +41,19 @@ function decodeLzma1(input: Uint8Array, start: number, props: LzmaProps, knownSi
   const out = new OutputCollector(opts);
   const target = knownSize ?? Number.POSITIVE_INFINITY;
   const cap = Math.min(target, out.maxOutput);
-  const dict = Math.max(props.dictSize, MIN_DICT);
-  const win = new LzWindow(Math.max(1, Math.min(dict, cap)), out, cap);
+  const win = new LzWindow(windowCapacity(Math.max(props.dictSize, MIN_DICT), cap, !opts.onOutput), out, cap);
   const dec = new LzmaDecoder(win, codec);
   dec.setProps(props.lc, props.lp, props.pb);
   dec.resetState();
   if (!dec.initRange(input, start, input.length)) return out.result(input.length, true);
   let stop: number;
   try {
-    stop = dec.decode(cap, knownSize === undefined);
+    // In steps of a few MiB: the abort signal is looked at between them, and V8 optimizes a function that
+    // returns now and then far better than one long-running loop (on-stack replacement code is slower).
+    do {
+      out.checkAbort();
+      stop = dec.decode(Math.min(cap, win.produced + STEP), knownSize === undefined);
+    } while (stop === STOP_LIMIT && win.produced < cap && !win.refused);
   } finally {
     win.finish();
   }
@@ -112,9 +117,12 @@ export interface LzmaWalk extends StreamExtent {
   endUnknown: boolean;
 }
 
+/** Compressed bytes a walk reads at most: a longer stream is taken to run to the end of its source. */
+const MAX_WALK_INPUT = 128 << 20;
+
 /**
  * Where the .lzma stream at `start` ends, found by decoding it into a counter (LZMA has no block sizes to
- * walk). Reads 64 KiB first so noise is rejected cheaply, then the rest. Null when it is not LZMA.
+ * walk). Reads 64 KiB first so noise is rejected cheaply, then more. Null when it is not LZMA.
  */
 export function measureLzmaAlone(src: RandomAccess, start: number, maxWalk: number, firstRead = 1 << 16): LzmaWalk | null {
   let want = firstRead;
@@ -129,7 +137,8 @@ export function measureLzmaAlone(src: RandomAccess, start: number, maxWalk: numb
     }
     const sourceEnded = start + input.length >= src.size;
     if (r.truncated && !sourceEnded) {
-      want = Math.min(src.size - start, want * 16);
+      if (input.length >= MAX_WALK_INPUT) return { end: src.size, outputSize: produced, truncated: false, endUnknown: true };
+      want = Math.min(src.size - start, want * 16, MAX_WALK_INPUT);
       continue;
     }
     if (r.limited) return { end: src.size, outputSize: produced, truncated: false, endUnknown: true };

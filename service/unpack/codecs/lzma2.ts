@@ -3,7 +3,7 @@
 // byte. The chunk headers also let a walker find the end of the stream without decoding (measureLzma2).
 import { guarded, malformed, OutputCollector, type DecodeOptions, type DecodeResult, type RandomAccess } from './codec.js';
 import { LzmaDecoder, STOP_END_MARKER, STOP_INPUT, STOP_LIMIT } from './lzma-decoder.js';
-import { LzWindow } from './lz-window.js';
+import { LzWindow, windowCapacity } from './lz-window.js';
 
 /** Dictionary size from the LZMA2 properties byte (xz filter properties), or -1 when invalid. */
 export function lzma2DictSize(b: number): number {
@@ -104,7 +104,7 @@ export function decodeLzma2Raw(input: Uint8Array, dictSize: number, opts: Decode
   return guarded('lzma2', () => {
     const out = new OutputCollector(opts);
     const cap = Math.min(out.maxOutput, opts.expectedSize ?? Number.POSITIVE_INFINITY);
-    const win = new LzWindow(Math.max(1, Math.min(Math.max(dictSize, 4096), cap)), out, cap);
+    const win = new LzWindow(windowCapacity(dictSize, cap, !opts.onOutput), out, cap);
     let r: { pos: number; status: Lzma2Status };
     try {
       r = new Lzma2Decoder(win).decode(input, 0, input.length);

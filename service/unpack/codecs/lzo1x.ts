@@ -29,7 +29,9 @@ export function lzo1xDecompress(input: Uint8Array, out: Uint8Array): Lzo1xRun {
     const availIn = inEnd - ip;
     const availOut = outEnd - op;
     const k = Math.min(n, availIn, availOut);
-    out.set(input.subarray(ip, ip + k), op);
+    // Short runs byte by byte: a subarray per run costs more than the copy.
+    if (k < 32) for (let j = 0; j < k; j++) out[op + j] = input[ip + j] as number;
+    else out.set(input.subarray(ip, ip + k), op);
     op += k;
     ip += k;
     if (k === n) return null;
@@ -124,11 +126,12 @@ export function lzo1xDecompress(input: Uint8Array, out: Uint8Array): Lzo1xRun {
       overrun = true;
     }
     let src = op - dist;
-    if (dist >= n) {
+    if (dist >= n && n >= 32) {
       out.copyWithin(op, src, src + n);
       op += n;
     } else {
-      for (let k = 0; k < n; k++) out[op++] = out[src++] as number;
+      const stop = op + n;
+      while (op < stop) out[op++] = out[src++] as number;
     }
     if (overrun) return stop('output-overrun');
     if (next > 0) {

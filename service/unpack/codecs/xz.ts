@@ -9,7 +9,7 @@ import { createFilter, type FilterSink } from './bcj.js';
 import { ByteCursor, bytesSource } from './byte-cursor.js';
 import { Crc64, crc32 } from './checksums.js';
 import { guarded, malformed, OutputCollector, unsupported, type DecodeOptions, type DecodeResult, type RandomAccess, type StreamExtent } from './codec.js';
-import { LzWindow, type PieceSink } from './lz-window.js';
+import { LzWindow, windowCapacity, type PieceSink } from './lz-window.js';
 import { Lzma2Decoder, lzma2DictSize, walkLzma2 } from './lzma2.js';
 
 export const XZ_MAGIC = Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]);
@@ -23,6 +23,8 @@ const CHECK_SHA256 = 10;
 /** Check field sizes by check ID (IDs without a defined check still have a defined size). */
 const CHECK_SIZES = [0, 4, 4, 4, 8, 8, 8, 16, 16, 16, 32, 32, 32, 64, 64, 64];
 const CHECK_NAMES: Record<number, string> = { 0: 'none', 1: 'crc32', 4: 'crc64', 10: 'sha256' };
+/** More than any BCJ filter holds back (IA-64 bundles are 16 bytes). */
+const FILTER_LOOKAHEAD = 16;
 
 interface Filter {
   id: number;
@@ -298,8 +300,11 @@ function decodeBlock(input: Uint8Array, header: BlockHeader, dataStart: number, 
     next = stage;
   }
   const dict = lzma2DictSize(header.filters[header.filters.length - 1]?.props[0] as number);
-  const cap = Math.min(room, header.uncompressedSize ?? Number.POSITIVE_INFINITY);
-  const win = new LzWindow(Math.max(1, Math.min(Math.max(dict, 4096), cap)), next, room);
+  // With a BCJ filter, decode a little past the cap: the filter then converts every byte up to it, and the
+  // collector cuts the rest.
+  const limit = room + (stages.length > 0 ? FILTER_LOOKAHEAD : 0);
+  const cap = Math.min(limit, header.uncompressedSize ?? Number.POSITIVE_INFINITY);
+  const win = new LzWindow(windowCapacity(dict, cap, out.gathering), next, limit);
   const end = header.compressedSize !== undefined ? Math.min(input.length, dataStart + header.compressedSize) : input.length;
   let r: ReturnType<Lzma2Decoder['decode']> | undefined;
   try {

@@ -28,6 +28,8 @@ const BLK_FLAGS = BLK_UNCOMPRESSED | BLK_DIRECT;
 /** Page sizes a cramfs may be built for; 4 KiB first (almost every image). */
 const BLOCK_SIZES = [4096, 16384, 65536, 8192, 32768, 2048, 1024];
 const MAX_DEPTH = 256;
+/** Linux's PATH_MAX: no symlink target is longer. */
+const PATH_MAX = 4096;
 
 interface Inode {
   mode: number;
@@ -460,7 +462,8 @@ export const cramfsHandler: Handler = {
       };
       const lenient = new CramfsFile(reader, layout, bs, layout.available, path, report);
       if (type === 'symlink') {
-        tree.add({ ...base, type, linkTarget: lenient.read(0, lenient.size).toString('utf8') });
+        if (lenient.size > PATH_MAX) ctx.problem(ErrorCodes.UNPACK_MALFORMED, `symlink target of ${lenient.size} bytes; cut to ${PATH_MAX}`, path);
+        tree.add({ ...base, type, linkTarget: lenient.read(0, Math.min(lenient.size, PATH_MAX)).toString('utf8') });
       } else {
         const strict = new CramfsFile(reader, layout, bs, layout.available, path);
         tree.add({ ...base, type, size: layout.available, content: () => strict.read(0, strict.size), source: () => lenient });

@@ -191,7 +191,8 @@ function buildTree(img: ByteSource, le: boolean, inodes: Map<number, InodeRecord
         const added = tree.add({ ...base, type, size, content: () => strict.read(0, size), source: () => lenient });
         if (added) firstPath.set(d.ino, path);
       } else if (type === 'symlink') {
-        tree.add({ ...base, type, linkTarget: latestData(rec, path)?.toString('utf8') ?? '' });
+        // Linux's PATH_MAX bounds a target; a node may be larger.
+        tree.add({ ...base, type, linkTarget: latestData(rec, path)?.subarray(0, 4096).toString('utf8') ?? '' });
       } else if (type === 'chardev' || type === 'blockdev') {
         const data = latestData(rec, path);
         const rdev = data ? deviceNumber(data, le) : undefined;

@@ -47,7 +47,6 @@ interface BzImageHeader {
   setupSize: number;
   payloadOffset: number;
   payloadLength: number;
-  kernelVersion?: string;
 }
 
 function readZImage(head: Buffer): ZImageHeader | null {

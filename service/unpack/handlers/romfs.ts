@@ -16,6 +16,8 @@ const MAX_NAME = 4096;
 const PAD_TO = 1024;
 const EXEC = 8;
 const MAX_DEPTH = 256;
+/** Linux's PATH_MAX: no symlink target is longer. */
+const PATH_MAX = 4096;
 
 // Type codes (ROMFH_*), in order.
 const TYPES: ReadonlyArray<VfsNodeType | 'hardlink'> = ['hardlink', 'dir', 'file', 'symlink', 'blockdev', 'chardev', 'socket', 'fifo'];
@@ -195,7 +197,10 @@ export const romfsHandler: Handler = {
           const available = Math.max(0, Math.min(h.size, limit - h.dataAt));
           if (available < h.size) ctx.problem(ErrorCodes.UNPACK_TRUNCATED, `data cut short: ${available} of ${h.size} bytes`, path);
           const dataAt = h.dataAt;
-          if (h.type === 'symlink') tree.add({ ...base, type: 'symlink', linkTarget: img.read(dataAt, available).toString('utf8') });
+          if (h.type === 'symlink') {
+            if (available > PATH_MAX) ctx.problem(ErrorCodes.UNPACK_MALFORMED, `symlink target of ${h.size} bytes; cut to ${PATH_MAX}`, path);
+            tree.add({ ...base, type: 'symlink', linkTarget: img.read(dataAt, Math.min(available, PATH_MAX)).toString('utf8') });
+          }
           else tree.add({ ...base, type: 'file', size: available, source: () => img.subrange(dataAt, dataAt + available) });
           continue;
         }

@@ -3,7 +3,9 @@
 // handed to a small pool of worker threads while the main thread only assembles them. zlib needs no pool
 // (node:zlib's async calls already run on libuv's threads); LZO and LZ4 decode faster than a hand-off costs.
 // A worker that cannot start or dies takes nothing with it: its tasks are decoded on the main thread.
+import { createRequire } from 'node:module';
 import * as os from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ErrorCode } from '../../errors.js';
 import { BlockDecoder, SquashfsDecodeError, type BlockVariant } from './compressors.js';
@@ -45,12 +47,15 @@ interface Slot {
 
 /** Tasks queued per worker before the queue holds them back: keeps inputs in memory bounded and work balanced. */
 const PER_WORKER = 2;
+/** Idle workers are stopped after this long (each holds its own heap); the next task starts them again. */
+const IDLE_MS = 15_000;
 
 export class DecodePool {
   private slots: Slot[] | undefined;
   private readonly queue: Pending[] = [];
   private nextId = 1;
   private broken = false;
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly size: number) {}
 
@@ -88,20 +93,29 @@ export class DecodePool {
 
   /** Starts the workers now (they load their modules while the caller does other work). */
   warm(): void {
-    if (!this.broken) this.slots ??= this.start();
+    if (this.broken || this.slots) return;
+    this.slots = this.start();
+    this.idleSoon();
+  }
+
+  private idleSoon(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.stop(), IDLE_MS);
+    this.idleTimer.unref();
   }
 
   private start(): Slot[] {
     const slots: Slot[] = [];
     const here = import.meta.url;
-    // Under tsx (tests, bench) this module is TypeScript and so is the worker; built, both are JavaScript.
+    // Under tsx or vitest this module is TypeScript and so is the worker; built, both are JavaScript.
     const ts = here.endsWith('.ts');
     const url = new URL(ts ? './decode-worker.ts' : './decode-worker.js', here);
     for (let i = 0; i < this.size; i++) {
       let worker: Worker;
       try {
-        worker = new Worker(url, ts ? { execArgv: [...process.execArgv, '--import', 'tsx'] } : {});
+        worker = ts ? new Worker(tsxBootstrap(url), { eval: true }) : new Worker(url);
       } catch {
+        for (const s of slots) void s.worker.terminate();
         this.fail();
         return [];
       }
@@ -117,6 +131,7 @@ export class DecodePool {
 
   private pump(): void {
     if (this.broken) return;
+    clearTimeout(this.idleTimer);
     this.slots ??= this.start();
     while (this.queue.length > 0) {
       let best: Slot | undefined;
@@ -138,6 +153,20 @@ export class DecodePool {
     if (m.error) p.reject(new SquashfsDecodeError(m.error.code as ErrorCode, m.error.message));
     else p.resolve({ data: Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength), variant: m.variant });
     this.pump();
+    if (this.queue.length === 0 && this.slots?.every((s) => s.inFlight.size === 0)) this.idleSoon();
+  }
+
+  /** Stops idle workers; the pool starts new ones when work comes. */
+  private stop(): void {
+    if (!this.slots || this.queue.length > 0 || this.slots.some((s) => s.inFlight.size > 0)) return;
+    const slots = this.slots;
+    this.slots = undefined;
+    for (const s of slots) {
+      s.worker.removeAllListeners('exit');
+      s.worker.removeAllListeners('error');
+      s.worker.on('error', () => undefined);
+      void s.worker.terminate();
+    }
   }
 
   /** Workers are gone: what they held is decoded here. */
@@ -145,6 +174,7 @@ export class DecodePool {
     if (this.broken) return;
     this.broken = true;
     const orphans = [...(this.slots ?? []).flatMap((s) => [...s.inFlight.values()]), ...this.queue.splice(0)];
+    for (const s of this.slots ?? []) s.inFlight.clear();
     for (const s of this.slots ?? []) void s.worker.terminate();
     for (const p of orphans) this.runHere(p);
   }
@@ -160,6 +190,15 @@ export class DecodePool {
   }
 }
 
+/**
+ * Worker code that registers tsx's loader and then imports the TypeScript worker: under tsx and vitest the
+ * worker is TypeScript, and Node 20 does not run a parent's --import hooks in worker threads.
+ */
+function tsxBootstrap(worker: URL): string {
+  const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/index\.cjs$/, 'index.mjs')).href;
+  return `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(worker.href)}); });`;
+}
+
 let shared: DecodePool | undefined;
 
 /** Worker threads pay off on images big enough to amortise their start and JIT warm-up (slower on the 3 MB
@@ -168,14 +207,17 @@ export const POOL_FROM_BYTES = 8 << 20;
 
 /**
  * The process's pool for an image of `imageBytes`, or undefined when it would not help: a small image, one
- * core. FIRMWARDEN_SQUASHFS_WORKERS overrides: 0 or 1 never uses workers, a larger number is the pool size,
- * used for images of any size.
+ * core, or cores already busy (workers cost ~30% more CPU in all: on a saturated machine, measured, they
+ * only slow the job down). FIRMWARDEN_SQUASHFS_WORKERS overrides: 0 or 1 never uses workers, a larger
+ * number is the pool size, used for images of any size.
  */
 export function sharedDecodePool(imageBytes: number): DecodePool | undefined {
   const env = process.env['FIRMWARDEN_SQUASHFS_WORKERS'];
   const forced = env !== undefined && env !== '';
-  const n = forced ? Number(env) : Math.min(4, os.availableParallelism());
-  if (!Number.isInteger(n) || n < 2 || (!forced && imageBytes < POOL_FROM_BYTES)) return undefined;
+  const cores = os.availableParallelism();
+  const n = forced ? Number(env) : Math.min(4, cores);
+  if (!Number.isInteger(n) || n < 2) return undefined;
+  if (!forced && (imageBytes < POOL_FROM_BYTES || (os.loadavg()[0] ?? 0) >= cores)) return undefined;
   if (!shared || shared.size !== n) shared = new DecodePool(n);
   return shared;
 }

@@ -1,12 +1,12 @@
 // File contents: a file is its full blocks (each compressed alone, listed by size in the inode; size 0 is a
 // hole) and, unless it was written without fragments, a tail packed with other tails in a fragment block.
-// Nothing is read at open time: a view's file is decoded when it is read, a block at a time for partial
-// reads (the engine peeks at each file's first bytes), with the last fragment blocks cached because small
-// files written one after another share them.
+// Nothing is read at open time. Two ways in: read() decodes only what a range needs, synchronously (the
+// engine's peek at each file's first bytes, nested images read piecewise: file-source.ts); readWhole()
+// decodes a whole file with its blocks spread over threads and the next fragment blocks decoded ahead.
+// The last fragment blocks are cached because small files written one after another share them.
 import * as zlib from 'node:zlib';
-import { ErrorCodes } from '../../errors.js';
 import type { ByteSource } from '../byte-source.js';
-import { SquashfsDecodeError, type BlockDecoder } from './compressors.js';
+import type { BlockDecoder } from './compressors.js';
 import type { DecodePool, Ticket, WorkerRequest } from './decode-pool.js';
 import type { FragmentEntry, FragmentTable } from './fragment-table.js';
 import type { Endian } from './endian.js';
@@ -279,72 +279,5 @@ export class DataReader {
     if (this.fragCache.size >= FRAGMENT_CACHE) this.fragCache.delete(this.fragCache.keys().next().value as number);
     this.fragCache.set(entry.start, data);
     return data;
-  }
-}
-
-/** A view of part of a file source, offsets from 0. */
-class SubSource implements ByteSource {
-  constructor(
-    private readonly parent: ByteSource,
-    private readonly base: number,
-    readonly size: number,
-  ) {}
-  read(offset: number, length: number): Buffer {
-    const start = Math.max(0, Math.floor(offset));
-    const len = Math.min(this.size - start, Math.floor(length));
-    return len > 0 ? this.parent.read(this.base + start, len) : Buffer.alloc(0);
-  }
-  subrange(start: number, end: number): ByteSource {
-    const s = Math.min(this.size, Math.max(0, Math.floor(start)));
-    return new SubSource(this.parent, this.base + s, Math.max(0, Math.min(this.size, Math.floor(end)) - s));
-  }
-}
-
-/**
- * A file's bytes as a ByteSource, decoded on demand. It never throws (the engine reads it outside any
- * handler): damage cuts the read short and is reported once through `report`.
- */
-export class SquashfsFileSource implements ByteSource {
-  readonly size: number;
-  private list: Uint32Array | undefined;
-  private reported = false;
-  private readonly cache = new Map<number, Buffer>();
-
-  constructor(
-    private readonly reader: DataReader,
-    private readonly f: FileLayout,
-    private readonly maxRead: number,
-    private readonly report: (err: Error) => void,
-  ) {
-    this.size = f.size;
-  }
-
-  read(offset: number, length: number): Buffer {
-    const start = Math.max(0, Math.floor(offset));
-    let len = Math.min(this.size - start, Math.floor(length));
-    if (!(len > 0)) return Buffer.alloc(0);
-    if (len > this.maxRead) {
-      this.once(new SquashfsDecodeError(ErrorCodes.UNPACK_LIMIT, `read of ${len} bytes cut at ${this.maxRead}`));
-      len = this.maxRead;
-    }
-    try {
-      this.list ??= this.reader.blockList(this.f);
-    } catch (err) {
-      this.once(err as Error);
-      return Buffer.alloc(0);
-    }
-    const r = this.reader.read(this.f, this.list, start, len, this.cache);
-    if (r.error) this.once(r.error);
-    return r.data;
-  }
-
-  subrange(start: number, end: number): ByteSource {
-    return new SubSource(this, 0, this.size).subrange(start, end);
-  }
-
-  private once(err: Error): void {
-    if (this.reported) return;
-    this.reported = true;
-    this.report(err);
   }
 }

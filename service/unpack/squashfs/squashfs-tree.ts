@@ -9,7 +9,8 @@ import { MemoryTree } from '../memory-tree.js';
 import { BlockDecoder, type BlockVariant } from './compressors.js';
 import { readDirectoryV4, type DirListing, type DirLocation } from './directory-table.js';
 import { sharedDecodePool, type DecodePool } from './decode-pool.js';
-import { DataReader, SquashfsFileSource } from './file-data.js';
+import { DataReader } from './file-data.js';
+import { SquashfsFileSource } from './file-source.js';
 import { FragmentTable } from './fragment-table.js';
 import { readOwners, type Owners } from './id-table.js';
 import { NO_XATTR, readInodeV4, type FileLayout, type Inode } from './inode-table.js';
@@ -195,6 +196,7 @@ export function buildSquashfsTree(body: ByteSource, sb: Superblock, ctx: OpenCon
 
   const visitedDirs = new Set<number>([refKey(sb.rootInode)]);
   const firstPath = new Map<number, string>();
+  const byNumber = new Map<number, string>();
   const stack: Pending[] = [{ path: '', dir: root.dir, depth: 0 }];
   let budget = ctx.limits.maxFiles;
   let seen = 0;
@@ -238,6 +240,12 @@ export function buildSquashfsTree(body: ByteSource, sb: Superblock, ctx: OpenCon
         problem(codeOf(err), `inode unreadable: ${(err as Error).message}`, childPath);
         continue;
       }
+      // A hard link whose inode was written twice (same inode number, another copy) is still a hard link.
+      const twin = inode.file && inode.number > 0 ? byNumber.get(inode.number) : undefined;
+      if (twin !== undefined && tree.lstat(twin)?.size === inode.file!.size) {
+        tree.addHardLink(childPath, twin);
+        continue;
+      }
       const base = { path: childPath, mode: inode.mode, ...owner(inode, childPath), mtime: inode.mtime };
       let added;
       if (inode.dir) {
@@ -256,7 +264,10 @@ export function buildSquashfsTree(body: ByteSource, sb: Superblock, ctx: OpenCon
       }
       if (!added) continue;
       if (!inode.dir) firstPath.set(key, added.path);
-      if (inode.file) tree.addLayout(added.path, inode.file);
+      if (inode.file) {
+        tree.addLayout(added.path, inode.file);
+        if (inode.number > 0) byNumber.set(inode.number, added.path);
+      }
       if (inode.xattr !== NO_XATTR && xattrs.present) tree.setXattr(added.path, inode.xattr, xattrs);
     }
   }

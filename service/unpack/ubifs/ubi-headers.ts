@@ -156,7 +156,10 @@ export function detectGeometry(src: ByteSource, start: number): UbiGeometry | nu
       const at = pos + i;
       if (at >= pos + WIN) break;
       if (!sameImage(parseEcHeader(src.read(at, HEADER_SIZE)), first)) continue;
-      pebSize = gcd(at - start, pebSize);
+      // A header off the PEB grid (another image right behind this one) would shrink the size below a PEB.
+      const g = gcd(at - start, pebSize);
+      if (g <= dataOffset) continue;
+      pebSize = g;
       found++;
     }
   }

@@ -1,8 +1,11 @@
 // ext features beyond the common tree: hashed directories, sparse and > 4 GiB files (lazy, never allocated),
 // both kinds of symlink, and the block-mapping variants that reach them (extents, triple indirect blocks).
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FileSource } from '../../../service/unpack/byte-source.js';
+import { readInodeTables, readSuperblock } from '../../../service/unpack/ext/superblock.js';
 import type { TreeView } from '../../../service/unpack/handler.js';
 import { debugfs, hasE2fsprogs, makeExt, type ExtOptions } from '../../fixtures/unpack/ext.js';
 import { tempDir, unpack } from '../helpers.js';
@@ -39,6 +42,26 @@ const CASES: Array<[string, ExtOptions]> = [
 
 describe.skipIf(!hasE2fsprogs())('ext features', () => {
   const src = path.join(work, 'sparse-tree');
+
+  // 300 MB of 1 KiB blocks: 38 groups, so meta_bg spreads the descriptors over several meta groups (16 or
+  // 32 descriptors per block). The image is sparse: only its metadata takes disk space.
+  for (const features of [['meta_bg', '^resize_inode'], ['meta_bg', '^resize_inode', '^flex_bg', '^64bit'], ['^flex_bg']]) {
+    it(`finds every group's inode table as dumpe2fs does (${features.join(',')})`, () => {
+      const empty = path.join(work, 'empty-dir');
+      fs.mkdirSync(empty, { recursive: true });
+      const image = makeExt(empty, path.join(work, `groups-${features.join('')}.img`), { blockSize: 1024, size: '300M', features });
+      const dump = execFileSync('dumpe2fs', [image], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      const src = new FileSource(image);
+      try {
+        const sb = readSuperblock(src, 0)!;
+        const expected = [...dump.matchAll(/Inode table at (\d+)-/g)].map((m) => Number(m[1]) * 1024);
+        expect(expected).toHaveLength(38);
+        expect([...readInodeTables(src, 0, sb)]).toEqual(expected);
+      } finally {
+        src.close();
+      }
+    });
+  }
 
   for (const [label, opts] of CASES) {
     it(`reads ${label}: 5000-entry directory, sparse and huge files, symlinks, hard links`, async () => {

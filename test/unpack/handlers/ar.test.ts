@@ -33,6 +33,20 @@ function flatDir(): { dir: string; names: string[] } {
   return { dir, names: fs.readdirSync(dir).sort() };
 }
 
+/** A BSD-style member (FreeBSD ar(5)): "#1/<len>" in the header, the name before the data. */
+function member(name: string, data: Buffer): Buffer {
+  const h = Buffer.alloc(60, 0x20);
+  h.write(`#1/${name.length}`, 0, 'latin1');
+  h.write('1600000000', 16, 'latin1');
+  h.write('0', 28, 'latin1');
+  h.write('0', 34, 'latin1');
+  h.write('100644', 40, 'latin1');
+  h.write(String(name.length + data.length), 48, 'latin1');
+  h.write('`\n', 58, 'latin1');
+  const body = Buffer.concat([Buffer.from(name), data]);
+  return Buffer.concat([h, body, body.length % 2 ? Buffer.from('\n') : Buffer.alloc(0)]);
+}
+
 describe('ar handler', () => {
   it('opens a GNU ar archive with long names exactly (mode, size, sha256), with owners and mtimes', async () => {
     const { dir, names } = flatDir();
@@ -51,18 +65,6 @@ describe('ar handler', () => {
   });
 
   it('reads BSD long names ("#1/<len>", the name before the data)', async () => {
-    const member = (name: string, data: Buffer): Buffer => {
-      const h = Buffer.alloc(60, 0x20);
-      h.write(`#1/${name.length}`, 0, 'latin1');
-      h.write('1600000000', 16, 'latin1');
-      h.write('0', 28, 'latin1');
-      h.write('0', 34, 'latin1');
-      h.write('100644', 40, 'latin1');
-      h.write(String(name.length + data.length), 48, 'latin1');
-      h.write('`\n', 58, 'latin1');
-      const body = Buffer.concat([Buffer.from(name), data]);
-      return Buffer.concat([h, body, body.length % 2 ? Buffer.from('\n') : Buffer.alloc(0)]);
-    };
     const a = Buffer.concat([Buffer.from('!<arch>\n'), member('__.SYMDEF SORTED', Buffer.alloc(8)), member('a-bsd-long-member-name.o', Buffer.from('bsd data')), member('x.o', Buffer.from('odd'))]);
     const opened = await openWith(arHandler, a);
     expect(opened!.chunk.end).toBe(a.length);
@@ -132,6 +134,13 @@ describe('ar handler, hostile input', () => {
   it('survives mutations', async () => {
     await mutationRun(arHandler, archive, 300, 400);
   }, 60_000);
+
+  it('keeps a member named "../../etc/passwd" inside the view and reports the traversal', async () => {
+    const a = Buffer.concat([Buffer.from('!<arch>\n'), member('../../etc/passwd', Buffer.from('root::0:0::/:/bin/sh\n'))]);
+    const opened = await openWith(arHandler, a);
+    expect(opened!.problems.map((p) => [p.code, p.path])).toEqual([['FW_ERR_UNPACK_PATH_TRAVERSAL', '/etc/passwd']]);
+    expect(Object.keys(await files(opened!.result))).toEqual(['/etc/passwd']);
+  });
 
   it('takes only a header that looks like one', () => {
     for (let seed = 1; seed < 200; seed++) {

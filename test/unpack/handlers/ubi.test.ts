@@ -58,6 +58,22 @@ describe.skipIf(!hasTool('ubinize') || !hasTool('mkfs.ubifs'))('ubi handler', ()
     });
   }
 
+  it('sizes two images back to back (same image sequence number, off each other\'s PEB grid) apart', async () => {
+    const src = path.join(work, 'tree-two');
+    makeSourceTree(src, { ustarSafe: true });
+    const ubifs = makeUbifs(src, `${src}.ubifs`, { compression: 'zlib' });
+    const one = fs.readFileSync(makeUbi(`${src}-1.ubi`, [{ name: 'a', image: ubifs, type: 'dynamic' }], { imageSeq: 77 }));
+    const two = fs.readFileSync(makeUbi(`${src}-2.ubi`, [{ name: 'b', image: ubifs, type: 'static' }], { imageSeq: 77 }));
+    const image = path.join(work, 'two.bin');
+    fs.writeFileSync(image, Buffer.concat([one, Buffer.alloc(3000, 0x5a), two]));
+    const r = await unpack(image);
+    expect(r.summary.chain.filter((l) => l.format === 'ubi').map((l) => [l.offset, l.size])).toEqual([
+      [0, one.length],
+      [one.length + 3000, two.length],
+    ]);
+    expect(r.filesystems.filter((f) => f.format === 'ubifs')).toHaveLength(2);
+  });
+
   it('rejects noise that carries the UBI# magic', () => {
     let accepted = 0;
     for (let seed = 1; seed < 300; seed++) {

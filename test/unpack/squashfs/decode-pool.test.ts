@@ -22,6 +22,8 @@ describe('squashfs decode pool', () => {
       expect(r.data.equals(plain)).toBe(true);
       expect(r.variant).toBe('xz');
     }
+    // Decoded by real workers, not by the main-thread fallback.
+    expect((pool as unknown as { broken: boolean }).broken).toBe(false);
     const bad = new Uint8Array(input);
     const mid = bad.length >> 1;
     bad[mid] = (bad[mid] ?? 0) ^ 0xff;
@@ -47,5 +49,16 @@ describe('squashfs decode pool', () => {
     for (const r of await Promise.all(tasks)) expect(r.data.equals(plain)).toBe(true);
     // Later tasks run here too.
     expect((await pool.run({ compression: Compression.xz, legacy: false, dictSize: 131072, input, max: 262144, exact: plain.length })).data.equals(plain)).toBe(true);
+  });
+
+  it('stops idle workers and starts new ones for later work', async () => {
+    const pool = new DecodePool(2);
+    const input = new Uint8Array(xzBlock(plain));
+    const task = { compression: Compression.xz, legacy: false, dictSize: 131072, input, max: 262144, exact: plain.length };
+    expect((await pool.run(task)).data.equals(plain)).toBe(true);
+    (pool as unknown as { stop(): void }).stop();
+    expect((pool as unknown as { slots?: unknown[] }).slots).toBeUndefined();
+    expect((await pool.run(task)).data.equals(plain)).toBe(true);
+    expect((pool as unknown as { slots?: unknown[] }).slots).toHaveLength(2);
   });
 });

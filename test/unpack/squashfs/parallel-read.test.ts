@@ -35,8 +35,8 @@ describe.skipIf(!hasMksquashfs())('squashfs reads through the decode pool', () =
         const src = (view as MemoryTree).openSource(n.path)!;
         expect(sha(await view.read(n.path)), n.path).toBe(sha(src.read(0, src.size)));
       }
-      // The pool really ran: its workers were started (gzip goes to node:zlib's threads instead).
-      if (comp !== 'gzip') expect((sharedDecodePool(0) as unknown as { slots?: unknown[] }).slots).toHaveLength(2);
+      // The pool really ran on its workers (gzip goes to node:zlib's threads instead).
+      if (comp !== 'gzip') expect(sharedDecodePool(0) as unknown).toMatchObject({ broken: false, slots: [expect.anything(), expect.anything()] });
     });
   }
 

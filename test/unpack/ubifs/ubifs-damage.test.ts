@@ -160,6 +160,7 @@ describe.skipIf(!hasTool('mkfs.ubifs'))('ubifs damage', () => {
       await readAll(r);
       slowest = Math.max(slowest, Date.now() - started);
     }
-    expect(slowest).toBeLessThan(5_000);
+    // Generous for a loaded CI box: a hang would never end, and the typical image takes well under a second.
+    expect(slowest).toBeLessThan(10_000);
   }, 180_000);
 });

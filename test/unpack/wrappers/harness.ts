@@ -65,7 +65,7 @@ export async function files(result: OpenResult): Promise<Record<string, Buffer>>
  * `count` copies of `data` with a few random bytes changed (the header included: mutations are aimed at
  * the first `headBias` bytes half the time): identify and open never throw and end in bounded time.
  */
-export async function mutationRun(handler: Handler, data: Buffer, count: number, headBias = 256, budgetMs = 2000): Promise<void> {
+export async function mutationRun(handler: Handler, data: Buffer, count: number, headBias = 256, budgetMs = 10_000): Promise<void> {
   for (let seed = 1; seed <= count; seed++) {
     const base = seed % 2 === 0 ? mutate(data.subarray(0, Math.min(headBias, data.length)), 1 + (seed % 4), seed) : undefined;
     const m = base ? Buffer.concat([base, data.subarray(base.length)]) : mutate(data, 1 + (seed % 8), seed);

@@ -30,7 +30,7 @@ export const LIBRARY_ROWS: readonly ClassifierRow[] = [
     anchor: ' 20',
     before: 8,
     after: 12,
-    pattern: /\x00(?<version>[5-8]\.\d\d?) 20\d\d-\d\d-\d\d\x00/,
+    pattern: /(?<![\x20-\x7e])(?<version>[5-8]\.\d\d?) 20\d\d-\d\d-\d\d\x00/,
   },
   {
     // "10.42 2022-12-11" (libpcre2-8.so.0.11.2, libpcre2-8-0 10.42 armhf)
@@ -40,7 +40,7 @@ export const LIBRARY_ROWS: readonly ClassifierRow[] = [
     anchor: ' 20',
     before: 8,
     after: 12,
-    pattern: /\x00(?<version>10\.\d\d) 20\d\d-\d\d-\d\d\x00/,
+    pattern: /(?<![\x20-\x7e])(?<version>10\.\d\d) 20\d\d-\d\d-\d\d\x00/,
   },
   {
     // "20914\0\0\0xmlGetGlobalState: out of memory\n" (libxml2.so.2.9.14, libxml2 2.9.14 armhf): xmlParserVersion
@@ -54,13 +54,13 @@ export const LIBRARY_ROWS: readonly ClassifierRow[] = [
   },
   {
     // "0.16\0\0\0\0%lld\0\0\0\0%llu\0\0\0\0json-c aborts with error: %s" (libjson-c.so.5.2.0, libjson-c5 0.16
-    // armhf): JSON_C_VERSION beside json_util.c's formats.
+    // armhf; arm64 has "%ld" and "%lu"): JSON_C_VERSION beside json_util.c's formats.
     id: 'json-c',
     component: 'json-c',
     fileGlobs: ANY_ELF,
     anchor: 'json-c aborts with error',
     before: 48,
-    pattern: /\x00(?<version>0\.\d+(?:\.\d+)?)\x00+%lld\x00+%llu\x00+json-c aborts with error/,
+    pattern: /(?<![\x20-\x7e])(?<version>0\.\d+(?:\.\d+)?)\x00+%l{1,2}d\x00+%l{1,2}u\x00+json-c aborts with error/,
   },
   {
     // "curl 7.88.1 (arm-unknown-linux-gnueabihf) %s" (/usr/bin/curl, curl 7.88.1 armhf)
@@ -71,12 +71,12 @@ export const LIBRARY_ROWS: readonly ClassifierRow[] = [
     pattern: /\x00curl (?<version>\d+\.\d+\.\d+)(?:-DEV)? \([\w.-]+\) %s/,
   },
   {
-    // "CLIENT libcurl 7.88.1" (libcurl.so.4.8.0, libcurl4 7.88.1 armhf): the ftp/imap ID string.
+    // "CLIENT libcurl 7.88.1\r\nMATCH %s %s %s" (libcurl.so.4.8.0, libcurl4 7.88.1 armhf): the ftp/imap ID string.
     id: 'libcurl',
     component: 'curl',
     fileGlobs: ANY_ELF,
     anchor: 'CLIENT libcurl ',
-    pattern: /CLIENT libcurl (?<version>\d+\.\d+\.\d+)(?:-DEV)?\x00/,
+    pattern: /CLIENT libcurl (?<version>\d+\.\d+\.\d+)(?:-DEV)?[\x00\r]/,
   },
   {
     // "GNU Wget %s, a non-interactive network retriever" is a format; version.c stores the release right after
@@ -91,13 +91,13 @@ export const LIBRARY_ROWS: readonly ClassifierRow[] = [
     pattern: /\x00gcc [^\x00]+\x00+(?<version>1\.\d+(?:\.\d+)?)\x00/,
   },
   {
-    // "1.52.0\0\0h2\0\0CONNECT\0HEAD" (libnghttp2.so.14.24.1, libnghttp2-14 1.52.0 armhf)
+    // "1.52.0\0\0h2\0\0CONNECT\0HEAD" (libnghttp2.so.14.24.1, libnghttp2-14 1.52.0 armhf), "1.52.0\0\0h2\0\0\0\0"
+    // (same, mipsel): NGHTTP2_VERSION beside NGHTTP2_PROTO_VERSION_ID, read in the library only (curl says "h2").
     id: 'nghttp2',
     component: 'nghttp2',
-    fileGlobs: ANY_ELF,
-    anchor: 'CONNECT\0HEAD\0',
-    before: 40,
-    pattern: /\x00(?<version>1\.\d+\.\d+)\x00+h2\x00+CONNECT\x00HEAD\x00/,
+    fileGlobs: ['**/libnghttp2.so*', '**/nghttp*'],
+    anchor: '\0h2\0',
+    pattern: /(?<![\x20-\x7e])(?<version>1\.\d+\.\d+)\x00+h2\x00/,
   },
   {
     // "2.1.12-stable\0\0\0EV_READ " (libevent-2.1.so.7.0.1, libevent-2.1-7 2.1.12 armhf)

@@ -58,7 +58,7 @@ export const NETWORK_DAEMON_ROWS: readonly ClassifierRow[] = [
     component: 'vsftpd',
     fileGlobs: ANY_ELF,
     anchor: 'vsftpd: version ',
-    pattern: /vsftpd: version (?<version>\d+\.\d+\.\d+)\x00/,
+    pattern: /vsftpd: version (?<version>\d+\.\d+\.\d+)[\x00\n]/,
   },
   {
     // "ProFTPD Version 1.3.8", "ProFTPD 1.3.8 standalone mode SHUTDOWN" (/usr/sbin/proftpd, proftpd-core 1.3.8)
@@ -77,14 +77,14 @@ export const NETWORK_DAEMON_ROWS: readonly ClassifierRow[] = [
     pattern: /pure-ftpd v(?<version>\d+\.\d+\.\d+) \[/,
   },
   {
-    // "init_usm\0\0\0\05.9.3\0\0\0container.c" (libnetsnmp.so.40, libsnmp40 5.9.3 armhf): the literal that
-    // netsnmp_get_version() returns, between strings of its neighbouring objects. The agent's own
-    // "NET-SNMP version:  %s" is a format string, so the library is where the version is.
+    // "init_usm\0\0\0\05.9.3\0\0\0container.c" (libnetsnmp.so.40, libsnmp40 5.9.3 armhf) and
+    // "usm_get_user\0...\05.9.3\0\0\0container.c" (same, mipsel): the literal netsnmp_get_version() returns,
+    // always just before container.c's file name. The agent's "NET-SNMP version:  %s" is a format string.
     id: 'net-snmp',
     component: 'net-snmp',
     fileGlobs: ANY_ELF,
-    anchor: 'container.c',
-    pattern: /\x00init_usm\x00+(?<version>5\.\d+(?:\.\d+)?(?:\.\d+)?)\x00+container\.c\x00/,
+    anchor: '\0container.c\0',
+    pattern: /(?<![\x20-\x7e])(?<version>5\.\d+(?:\.\d+){0,2})\x00+container\.c\x00/,
   },
   {
     // "2.0.11\0\0mosquitto version %s\n\n" (/usr/sbin/mosquitto, mosquitto 2.0.11 armhf)
@@ -224,15 +224,15 @@ export const NETWORK_DAEMON_ROWS: readonly ClassifierRow[] = [
     component: 'bind',
     fileGlobs: ANY_ELF,
     anchor: 'BIND 9.',
-    pattern: /\x00(?:named version: )?BIND (?<version>9\.\d+\.\d+(?:-P\d+)?)(?:-[\w.+~]+)?[\x00 ]/,
+    pattern: /\x00(?:named version: )?BIND (?<version>9\.\d+\.\d+(?:-P\d+)?)(?:-[\w.+~-]+)?[\x00 ]/,
   },
   {
-    // "%s version 4.99.3" (/usr/bin/tcpdump, tcpdump 4.99.3 armhf)
+    // "%s version 4.99.3\n" (/usr/bin/tcpdump, tcpdump 4.99.3 armhf)
     id: 'tcpdump',
     component: 'tcpdump',
     fileGlobs: ['**/tcpdump*'],
     anchor: '%s version ',
-    pattern: /\x00%s version (?<version>4\.\d+\.\d+)\x00/,
+    pattern: /\x00%s version (?<version>4\.\d+\.\d+)\n/,
   },
   {
     // "libpcap version 1.10.3 (with TPACKET_V3)" (libpcap.so.1.10.3, libpcap0.8 1.10.3 armhf)

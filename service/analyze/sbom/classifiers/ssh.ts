@@ -18,7 +18,7 @@ export const SSH_ROWS: readonly ClassifierRow[] = [
     component: 'openssh',
     fileGlobs: ANY_ELF,
     anchor: 'OpenSSH_',
-    pattern: /\x00OpenSSH_(?<version>\d+\.\d+(?:\.\d+)?(?:p\d+)?)[\x00 ,]/,
+    pattern: /\x00OpenSSH_(?<version>\d+\.\d+(?:\.\d+)?p\d+)[\x00 ,]/,
   },
   {
     // "SSH-2.0-libssh_0.10.6" (libssh.so.4, libssh-4 0.10.6 armhf); 0.5/0.6 used "SSH-2.0-libssh-0.6.3".

@@ -13,6 +13,8 @@ export const SSL_ROWS: readonly ClassifierRow[] = [
     anchor: 'OpenSSL ',
     pattern: /OpenSSL (?<version>\d\.\d+\.\d+[a-z]{0,2}(?:-fips|-dev)?) {1,2}\d{1,2} [A-Z][a-z]{2} \d{4}/,
     normalize: stripBuildSuffix,
+    // "OpenSSL 3.0.16 11 Feb 2025" in /usr/sbin/hostapd (hostapd 2.10 armhf) is the header it was built with.
+    linkedLibrary: { soname: 'libcrypto.so', ownFiles: ['**/libcrypto*', '**/libssl*'] },
   },
   {
     // "Enabled GnuTLS 3.7.9 logging..." (libgnutls.so.30, libgnutls30 3.7.9 armhf)

@@ -79,12 +79,12 @@ export const SYSTEM_TOOL_ROWS: readonly ClassifierRow[] = [
     pattern: /www\.dest-unreach\.org\x00+(?<version>1\.\d+\.\d+(?:\.\d+)?)\x00/,
   },
   {
-    // "ethtool version 6.1" (/sbin/ethtool, ethtool 6.1 armhf)
+    // "ethtool version 6.1\n" (/sbin/ethtool, ethtool 6.1 armhf)
     id: 'ethtool',
     component: 'ethtool',
     fileGlobs: ANY_ELF,
     anchor: 'ethtool version ',
-    pattern: /\x00ethtool version (?<version>\d+\.\d+(?:\.\d+)?)\x00/,
+    pattern: /\x00ethtool version (?<version>\d+\.\d+(?:\.\d+)?)\n/,
   },
   {
     // "ubinfo version 2.1.5 - a tool to print UBI information." (/usr/sbin/ubinfo, mtd-utils 2.1.5 armhf)

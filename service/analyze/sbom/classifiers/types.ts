@@ -33,6 +33,12 @@ export interface ClassifierRow {
   /** Also look in files that are not ELF (bootloader and kernel images, firmware parts). */
   rawImages?: boolean;
   foundBy?: Extract<FoundBy, 'binary-string' | 'kernel'>;
+  /**
+   * Ignore hits in files that link this library dynamically (its soname is in the file, as DT_NEEDED): there the
+   * string is the version the program was built against (hostapd prints it), and the library that is really
+   * loaded is scanned on its own. `ownFiles` are the library's own files, which name themselves.
+   */
+  linkedLibrary?: { soname: string; ownFiles: readonly string[] };
   /** At most this many files per version over one scan (default 8; every module carries the vermagic). */
   maxPerVersion?: number;
 }
@@ -68,14 +74,15 @@ function escapeRe(s: string): string {
 
 /**
  * A version that the compiler stored as its own NUL-terminated string right beside a literal of the same
- * source file (`"2.0.11\0\0mosquitto version %s\n"`): accepted only directly before the string that starts
- * with `anchor`, or directly after the string that contains it, with nothing but NUL padding between.
+ * source file (`"2.0.11\0\0mosquitto version %s\n"`): accepted only as a whole string (no printable byte
+ * before it) directly before the string that starts with `anchor`, or directly after the string that contains
+ * it, with nothing but NUL padding between.
  */
 export function besideString(anchor: string, version: string): RegExp {
   const a = escapeRe(anchor);
   // An anchor that ends a string is followed by padding only; otherwise the rest of its string comes first.
   const rest = anchor.endsWith('\0') ? '\\x00*' : '[^\\x00]*\\x00+';
-  return new RegExp(`\\x00(?<version>${version})\\x00+${a}|${a}${rest}(?<version_after>${version})\\x00`);
+  return new RegExp(`(?<![\\x20-\\x7e])(?<version>${version})\\x00+${a}|${a}${rest}(?<version_after>${version})\\x00`);
 }
 
 /** Version fragments used by the rows. */
