@@ -21,6 +21,8 @@ const DEFAULT_AFTER = 160;
 /** Directories whose files are executables or libraries even when their mode bits were lost. */
 const CODE_DIR = /\/(?:s?bin|lib|lib32|lib64|libexec|modules)\//;
 const SHARED_OBJECT = /\.so(?:\.[\w.]+)?$|\.ko$/;
+/** Text and data that code directories also hold (Python and Perl modules, headers, locales, web assets). */
+const NOT_CODE = /\.(?:py|pyc|pm|pl|pod|rb|h|hpp|txt|md|conf|cfg|ini|json|xml|html?|js|css|png|jpe?g|gif|svg|ico|mo|po|gz|xz|bz2|zst|la|a|pc|cmake|mib|csv)$/i;
 
 interface CompiledRow {
   row: ClassifierRow;
@@ -109,7 +111,8 @@ class ClassifierSet {
 
   wantsRead(node: VfsNode): boolean {
     if (node.size <= 0 || node.size > MAX_FILE_BYTES) return false;
-    if ((node.mode & 0o111) !== 0 || CODE_DIR.test(node.path) || SHARED_OBJECT.test(node.path)) return true;
+    if ((node.mode & 0o111) !== 0 || SHARED_OBJECT.test(node.path)) return true;
+    if (CODE_DIR.test(node.path) && !NOT_CODE.test(node.path)) return true;
     return this.readGlobs.some((g) => g.test(node.path));
   }
 

@@ -40,6 +40,8 @@ describe('hostile input', () => {
     it(`${codec.name}: a stream cut anywhere gives a prefix of the data marked truncated, or a typed error`, () => {
       const data = plain();
       const full = codec.sample();
+      // A legacy LZ4 stream has no end mark: cut between blocks, it is a shorter complete stream.
+      const endless = codec.name === 'lz4-legacy';
       const cuts = new Set([0, 1, 2, 4, 5, 6, 12, 13, 14, 20, 40, full.length >> 3, full.length >> 1, full.length - 40, full.length - 13, full.length - 5, full.length - 1]);
       for (const cut of [...cuts].filter((c) => c >= 0 && c < full.length)) {
         const input = full.subarray(0, cut);
@@ -47,12 +49,11 @@ describe('hostile input', () => {
         if (r instanceof FirmwardenError) {
           expect(['FW_ERR_UNPACK_TRUNCATED', 'FW_ERR_UNPACK_MALFORMED'], `${codec.name} cut at ${cut}`).toContain(r.code);
         } else {
-          // A legacy LZ4 stream has no end mark: cut between blocks, it is a shorter complete stream.
-          if (codec.name !== 'lz4-legacy') expect(r.truncated, `${codec.name} cut at ${cut} of ${full.length}`).toBe(true);
+          if (!endless) expect(r.truncated, `${codec.name} cut at ${cut} of ${full.length}`).toBe(true);
           expect(data.subarray(0, r.data.length).equals(r.data), `${codec.name} cut at ${cut}: output is a prefix`).toBe(true);
         }
         const m = codec.measure(new BufferSource(input), 0);
-        if (m) expect(m.truncated, `${codec.name} measured cut at ${cut}`).toBe(true);
+        if (m && !endless) expect(m.truncated, `${codec.name} measured cut at ${cut}`).toBe(true);
       }
     });
   }

@@ -2,10 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lzopHandler } from '../../../service/unpack/handlers/lzop.js';
-import { describeStreamHandler, run } from './stream-suite.js';
+import { elf } from '../codecs/samples.js';
 import { tempDir, unpack } from '../helpers.js';
-import { makeSourceTree } from '../../fixtures/unpack/source-tree.js';
-import { makeTar } from '../../fixtures/unpack/archives.js';
+import { describeStreamHandler, run } from './stream-suite.js';
 
 describeStreamHandler({
   handler: lzopHandler,
@@ -18,13 +17,14 @@ describe('lzop handler', () => {
   const work = tempDir('fw-lzop-h-');
 
   it('names the payload after the file name stored in the header', async () => {
-    const tree = path.join(work, 'tree');
-    makeSourceTree(tree);
-    const tar = makeTar(tree, path.join(work, 'rootfs.tar'));
-    run('lzop', ['-f', '-o', path.join(work, 'rootfs.tar.lzo'), tar]);
-    const r = await unpack(path.join(work, 'rootfs.tar.lzo'));
+    const file = path.join(work, 'kernel.bin');
+    fs.writeFileSync(file, elf());
+    run('lzop', ['-f', '-o', `${file}.lzo`, file]);
+    const r = await unpack(`${file}.lzo`);
     expect(r.summary.errors).toEqual([]);
-    expect(r.summary.chain.map((l) => l.format)).toEqual(['lzop', 'tar']);
-    expect(fs.existsSync(path.join(work, 'rootfs.tar.lzo'))).toBe(true);
+    const payloads = r.filesystems.find((v) => v.format === 'payloads');
+    const node = [...(payloads?.walk() ?? [])].find((n) => n.type === 'file');
+    expect(node?.path).toMatch(/lzop@0x0\/kernel\.bin$/);
+    expect((await payloads!.read(node!.path)).equals(elf())).toBe(true);
   });
 });

@@ -98,6 +98,36 @@ describe('scanBinaries', () => {
   });
 });
 
+describe('file-name rows', () => {
+  it('reads versions from library and module paths, each once per version', async () => {
+    const paths = [
+      '/lib/libc-2.31.so',
+      '/lib/ld-uClibc-1.0.31.so',
+      '/lib/arm-linux-gnueabihf/liblzma.so.5.4.1',
+      '/usr/lib/arm-linux-gnueabihf/libzstd.so.1.5.4',
+      '/usr/lib/arm-linux-gnueabihf/liblz4.so.1.9.4',
+      '/usr/lib/arm-linux-gnueabihf/libpcap.so.1.10.3',
+      '/usr/lib/arm-linux-gnueabihf/libmbedcrypto.so.2.28.3',
+      '/usr/lib/arm-linux-gnueabihf/libglib-2.0.so.0.7400.6',
+      '/lib/modules/6.1.0-28-arm64/kernel/a.ko',
+      '/lib/modules/6.1.0-28-arm64/kernel/b.ko',
+    ];
+    const view = memoryView(Object.fromEntries(paths.map((p) => [p, { bytes: Buffer.from('not elf'), mode: 0o644 }])));
+    const found = await scanBinaries(view, view.nodes, { signal: signal() });
+    expect(found.map((d) => `${d.name}@${d.version}`).sort()).toEqual([
+      'glib@2.74.6',
+      'glibc@2.31',
+      'libpcap@1.10.3',
+      'linux@6.1.0',
+      'lz4@1.9.4',
+      'mbedtls@2.28.3',
+      'uclibc-ng@1.0.31',
+      'xz@5.4.1',
+      'zstd@1.5.4',
+    ]);
+  });
+});
+
 describe('MultiPatternMatcher', () => {
   it('finds every occurrence that indexOf finds, overlapping and nested ones included', () => {
     const patterns = ['he', 'she', 'his', 'hers', 'a\0b', 'aaa', 'OpenSSL ', 'SSL'].map((p) => Buffer.from(p, 'latin1'));
