@@ -5,7 +5,7 @@ import { ErrorCodes } from '../../errors.js';
 import type { ByteSource } from '../byte-source.js';
 import { magic, type Handler } from '../handler.js';
 import { MemoryTree } from '../memory-tree.js';
-import type { VfsNodeType } from '../vfs.js';
+import { nodeTypeFromMode } from '../unix-mode.js';
 
 const TRAILER = 'TRAILER!!!';
 const MAX_NAME = 4096;
@@ -129,19 +129,6 @@ function walkCpio(src: ByteSource, start: number, visit?: (e: RawEntry) => void)
   }
 }
 
-function nodeType(mode: number): VfsNodeType | undefined {
-  switch (mode & 0o170000) {
-    case 0o100000: return 'file';
-    case 0o040000: return 'dir';
-    case 0o120000: return 'symlink';
-    case 0o020000: return 'chardev';
-    case 0o060000: return 'blockdev';
-    case 0o010000: return 'fifo';
-    case 0o140000: return 'socket';
-    default: return undefined;
-  }
-}
-
 export const cpioHandler: Handler = {
   name: 'cpio',
   kind: 'archive',
@@ -158,7 +145,7 @@ export const cpioHandler: Handler = {
     // inode -> the first name seen for it, raw (for addHardLink) and normalised (for setContent).
     const firstLink = new Map<string, { raw: string; path: string }>();
     walkCpio(body, 0, (e) => {
-      const type = nodeType(e.mode);
+      const type = nodeTypeFromMode(e.mode);
       if (!type) {
         ctx.problem(ErrorCodes.UNPACK_MALFORMED, `unknown file type in mode ${e.mode.toString(8)}; skipped`, e.name);
         return;

@@ -8,7 +8,7 @@ import { ErrorCodes, FirmwardenError } from '../../errors.js';
 import type { ByteSource } from '../byte-source.js';
 import { magic, type Handler } from '../handler.js';
 import { MemoryTree } from '../memory-tree.js';
-import type { VfsNodeType } from '../vfs.js';
+import { nodeTypeFromMode } from '../unix-mode.js';
 
 const MAGIC = 0x28cd3d45;
 const SUPER_SIZE = 76;
@@ -82,19 +82,6 @@ function readSuper(src: ByteSource, start: number, superAt: number): Super | nul
   if (root.size > 0 && root.offset !== superAt + SUPER_SIZE) return null;
   if (root.size === 0 && superAt !== 0) return null;
   return { le, flags, size, crc: u32(32), files: u32(44), root, superAt };
-}
-
-function nodeType(mode: number): VfsNodeType | undefined {
-  switch (mode & 0o170000) {
-    case 0o100000: return 'file';
-    case 0o040000: return 'dir';
-    case 0o120000: return 'symlink';
-    case 0o020000: return 'chardev';
-    case 0o060000: return 'blockdev';
-    case 0o010000: return 'fifo';
-    case 0o140000: return 'socket';
-    default: return undefined;
-  }
 }
 
 interface Entry {
@@ -346,7 +333,7 @@ function walkEnd(img: ByteSource, s: Super): number {
     seen.add(dir.offset);
     end = Math.max(end, dir.offset + dir.size);
     for (const e of readDir(img, dir, s.le, () => {})) {
-      const t = nodeType(e.inode.mode);
+      const t = nodeTypeFromMode(e.inode.mode);
       if (t === 'dir') queue.push(e.inode);
       else if ((t === 'file' || t === 'symlink') && e.inode.size > 0) {
         const n = Math.ceil(e.inode.size / 4096);
@@ -425,7 +412,7 @@ export const cramfsHandler: Handler = {
           continue;
         }
         const p = path ? `${path}/${e.name}` : e.name;
-        const type = nodeType(e.inode.mode);
+        const type = nodeTypeFromMode(e.inode.mode);
         if (!type) {
           ctx.problem(ErrorCodes.UNPACK_MALFORMED, `unknown file type in mode ${e.inode.mode.toString(8)}; skipped`, p);
           continue;
@@ -446,9 +433,9 @@ export const cramfsHandler: Handler = {
     }
 
     const reader = new ReadAhead(img);
-    const bs = detectBlockSize(img, files.filter((f) => nodeType(f.inode.mode) === 'file').map((f) => f.inode), s.le, ext);
+    const bs = detectBlockSize(img, files.filter((f) => nodeTypeFromMode(f.inode.mode) === 'file').map((f) => f.inode), s.le, ext);
     for (const { path, inode } of files) {
-      const type = nodeType(inode.mode)!;
+      const type = nodeTypeFromMode(inode.mode)!;
       const layout = inode.size === 0 ? { starts: new Float64Array(0), lens: new Float64Array(0), uncompressed: new Uint8Array(0), available: 0 } : layoutFile(img, inode, bs, s.le, ext);
       if (layout.error) {
         const code = layout.error.includes('past the end') || layout.error.includes('cut short') ? ErrorCodes.UNPACK_TRUNCATED : ErrorCodes.UNPACK_MALFORMED;

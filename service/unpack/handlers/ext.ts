@@ -18,7 +18,7 @@ import {
 } from '../ext/superblock.js';
 import { magic, type Handler, type OpenContext } from '../handler.js';
 import { MemoryTree } from '../memory-tree.js';
-import type { VfsNodeType } from '../vfs.js';
+import { nodeTypeFromMode } from '../unix-mode.js';
 
 /** A directory bigger than this is not listed past it (a real one of a million names is ~40 MiB). */
 const MAX_DIR_BYTES = 128 * 1024 * 1024;
@@ -26,19 +26,6 @@ const MAX_SYMLINK = 4096;
 const DIR_SLICE = 1 << 20;
 /** Block maps kept for files read again. */
 const RECENT_MAPS = 256;
-
-function nodeType(mode: number): VfsNodeType | undefined {
-  switch (mode & 0o170000) {
-    case 0o100000: return 'file';
-    case 0o040000: return 'dir';
-    case 0o120000: return 'symlink';
-    case 0o020000: return 'chardev';
-    case 0o060000: return 'blockdev';
-    case 0o010000: return 'fifo';
-    case 0o140000: return 'socket';
-    default: return undefined;
-  }
-}
 
 /** One open filesystem: the image view, its geometry and the helpers every inode needs. */
 class ExtVolume {
@@ -146,7 +133,7 @@ function buildTree(img: ByteSource, sb: Superblock, ctx: OpenContext): MemoryTre
   const tree = new MemoryTree(sb.variant, (c, m, p) => ctx.problem(c, m, p), ctx.limits.maxFiles);
   const vol = new ExtVolume(img, sb, ctx);
   const root = vol.inodes.read(ROOT_INO);
-  if (typeof root === 'string' || nodeType(root.mode) !== 'dir') {
+  if (typeof root === 'string' || nodeTypeFromMode(root.mode) !== 'dir') {
     ctx.problem(ErrorCodes.UNPACK_MALFORMED, typeof root === 'string' ? `root directory: ${root}` : 'the root inode is not a directory');
     return tree;
   }
@@ -169,7 +156,7 @@ function buildTree(img: ByteSource, sb: Superblock, ctx: OpenContext): MemoryTre
         ctx.problem(ErrorCodes.UNPACK_MALFORMED, inode, path);
         continue;
       }
-      const type = nodeType(inode.mode);
+      const type = nodeTypeFromMode(inode.mode);
       if (!type) {
         ctx.problem(ErrorCodes.UNPACK_MALFORMED, `inode ${e.ino} has an unknown file type (mode ${inode.mode.toString(8)}); skipped`, path);
         continue;

@@ -23,24 +23,12 @@ import {
 import { scanImage, type DirentRecord, type InodeRecord } from '../jffs2/scan.js';
 import { MemoryTree } from '../memory-tree.js';
 import type { VfsNodeType } from '../vfs.js';
+import { nodeTypeFromMode } from '../unix-mode.js';
 
 const ROOT_INO = 1;
 const MAX_DEPTH = 256;
 /** Node types an image can start with (the first node of an erase block). */
 const FIRST_TYPES = [NODETYPE_CLEANMARKER, NODETYPE_DIRENT, NODETYPE_INODE, NODETYPE_PADDING, NODETYPE_SUMMARY];
-
-function nodeType(mode: number): VfsNodeType | undefined {
-  switch (mode & 0o170000) {
-    case 0o100000: return 'file';
-    case 0o040000: return 'dir';
-    case 0o120000: return 'symlink';
-    case 0o020000: return 'chardev';
-    case 0o060000: return 'blockdev';
-    case 0o010000: return 'fifo';
-    case 0o140000: return 'socket';
-    default: return undefined;
-  }
-}
 
 /** The directory entry type (DT_*) as a node type, for an entry whose inode has no node left. */
 function direntType(t: number): VfsNodeType | undefined {
@@ -142,7 +130,7 @@ function buildTree(img: ByteSource, le: boolean, inodes: Map<number, InodeRecord
       if (!nameIsSafe(d.name, dirPath, ctx)) continue;
       const path = dirPath ? `${dirPath}/${d.name}` : d.name;
       const rec = inodes.get(d.ino);
-      const type = rec ? nodeType(rec.meta.mode) : direntType(d.type);
+      const type = rec ? nodeTypeFromMode(rec.meta.mode) : direntType(d.type);
       if (!type) {
         ctx.problem(ErrorCodes.UNPACK_MALFORMED, rec ? `unknown file type in mode ${rec.meta.mode.toString(8)}; skipped` : 'entry with an unknown type; skipped', path);
         continue;

@@ -10,23 +10,10 @@ import { UbifsFileSource } from '../ubifs/ubifs-file.js';
 import { findMaster, mergeScan, NodeReader, scanNodes, walkIndex, type Catalog } from '../ubifs/ubifs-index.js';
 import { replayJournal } from '../ubifs/ubifs-journal.js';
 import { checkedNode, INODE_FLG_CRYPT, inodeDevice, parseSuperblock, ROOT_INUM, SB_NODE, type InodeNode } from '../ubifs/ubifs-nodes.js';
-import type { VfsNodeType } from '../vfs.js';
+import { nodeTypeFromMode } from '../unix-mode.js';
 
 const SB_NODE_LEN = 4096;
 const MAX_SYMLINK = 4096;
-
-function nodeType(mode: number): VfsNodeType | undefined {
-  switch (mode & 0o170000) {
-    case 0o100000: return 'file';
-    case 0o040000: return 'dir';
-    case 0o120000: return 'symlink';
-    case 0o020000: return 'chardev';
-    case 0o060000: return 'blockdev';
-    case 0o010000: return 'fifo';
-    case 0o140000: return 'socket';
-    default: return undefined;
-  }
-}
 
 function readSuperblockAt(src: Parameters<Handler['identify']>[0], start: number) {
   const n = checkedNode(src.read(start, SB_NODE_LEN));
@@ -37,7 +24,7 @@ function readSuperblockAt(src: Parameters<Handler['identify']>[0], start: number
 function buildTree(cat: Catalog, reader: NodeReader, ctx: OpenContext): MemoryTree {
   const tree = new MemoryTree('ubifs', (c, m, p) => ctx.problem(c, m, p), ctx.limits.maxFiles);
   const root = cat.inodes.get(ROOT_INUM);
-  if (!root || nodeType(root.mode) !== 'dir') {
+  if (!root || nodeTypeFromMode(root.mode) !== 'dir') {
     ctx.problem(ErrorCodes.UNPACK_MALFORMED, root ? 'the root inode is not a directory' : 'no root inode');
     return tree;
   }
@@ -81,7 +68,7 @@ function buildTree(cat: Catalog, reader: NodeReader, ctx: OpenContext): MemoryTr
         ctx.problem(ErrorCodes.UNPACK_MALFORMED, `entry names inode ${e.inum}, which the filesystem does not hold`, path);
         continue;
       }
-      const type = nodeType(ino.mode);
+      const type = nodeTypeFromMode(ino.mode);
       if (!type) {
         ctx.problem(ErrorCodes.UNPACK_MALFORMED, `inode ${e.inum} has an unknown file type (mode ${ino.mode.toString(8)}); skipped`, path);
         continue;
